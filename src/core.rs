@@ -2,8 +2,21 @@
 //! file and the audit log. It knows nothing of terminals, async runtimes, argument parsing or HTTP,
 //! and it never prints.
 
+pub mod audit;
+pub mod blob;
 pub mod clock;
+pub mod context;
+pub mod crypto;
 pub mod error;
+pub mod material;
+pub mod model;
+pub mod ops;
+pub mod paths;
+pub mod policy;
+pub mod random;
 pub mod secret;
+pub mod spec;
+pub mod vault;
+pub mod vault_file;
 
 pub use error::KmsError;

@@ -4,4 +4,8 @@
 //! file and the audit log) behind one request path, [`api`], that every front end — the command
 //! line, the terminal UI and, later, the HTTP endpoint — uses in the same way.
 
+pub mod api;
+pub mod cli;
 pub mod core;
+pub mod demo;
+pub mod tui;

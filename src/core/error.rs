@@ -16,7 +16,9 @@ pub enum KmsError {
     InvalidParameter { name: String, reason: String },
     /// Every symmetric or asymmetric decryption failure: not base64, too short, bad header, wrong
     /// context, altered bytes, wrong key or algorithm. Deliberately one message (product §5).
-    #[error("The specified parameter \"CiphertextBlob\" is not valid. The ciphertext could not be decrypted.")]
+    #[error(
+        "The specified parameter \"CiphertextBlob\" is not valid. The ciphertext could not be decrypted."
+    )]
     InvalidCiphertext,
     #[error("The specified Key is not found.")]
     KeyNotFound,
@@ -44,6 +46,9 @@ pub enum KmsError {
     /// A principal name that already exists, or other resource conflicts outside the API table.
     #[error("{0}")]
     ResourceConflict(String),
+    /// The action is not one this service offers.
+    #[error("Specified api is not found, please check your url and method. ({0})")]
+    UnknownAction(String),
     /// A real internal fault (I/O while saving the vault, a broken invariant) — never bad input.
     #[error("Internal Failure. {0}")]
     InternalFailure(String),
@@ -79,6 +84,7 @@ impl KmsError {
             Self::IncorrectKeyUsage(_) => "IncorrectKeyUsage",
             Self::DryRunOperation => "DryRunOperationError",
             Self::ResourceConflict(_) => "Rejected.ResourceExist",
+            Self::UnknownAction(_) => "InvalidAction.NotFound",
             Self::InternalFailure(_) => "InternalFailure",
         }
     }
@@ -93,7 +99,10 @@ impl KmsError {
             | Self::IncorrectKeyUsage(_)
             | Self::DryRunOperation => 400,
             Self::NoPermission { .. } => 403,
-            Self::KeyNotFound | Self::KeyVersionNotFound | Self::AliasNotFound => 404,
+            Self::KeyNotFound
+            | Self::KeyVersionNotFound
+            | Self::AliasNotFound
+            | Self::UnknownAction(_) => 404,
             Self::Disabled
             | Self::PendingDeletion
             | Self::StateModifiedFailed(_)
@@ -117,13 +126,20 @@ impl KmsError {
                 "Ask an administrator to attach a policy that allows this action (principal attach-policy)."
             }
             Self::Disabled => "Enable the key with EnableKey, or use another key.",
-            Self::PendingDeletion => "Cancel the deletion with CancelKeyDeletion, or use another key.",
+            Self::PendingDeletion => {
+                "Cancel the deletion with CancelKeyDeletion, or use another key."
+            }
             Self::StateModifiedFailed(_) => "Check the key state with DescribeKey.",
             Self::AliasAlreadyExists => "Choose another alias name, or move it with UpdateAlias.",
-            Self::IncorrectKeyUsage(_) => "Use a key whose KeySpec and KeyUsage support the operation.",
+            Self::IncorrectKeyUsage(_) => {
+                "Use a key whose KeySpec and KeyUsage support the operation."
+            }
             Self::DryRunOperation => "Run the request again without DryRun to perform it.",
             Self::ResourceConflict(_) => "Choose another name.",
-            Self::InternalFailure(_) => "Try again; if it persists, check the vault file and its folder.",
+            Self::UnknownAction(_) => "Check the action name; `kms-console --help` lists them.",
+            Self::InternalFailure(_) => {
+                "Try again; if it persists, check the vault file and its folder."
+            }
         }
     }
 }

@@ -24,6 +24,11 @@ impl SecretBytes {
         &self.0
     }
 
+    /// Mutable access, for filling a fresh buffer (e.g. from the OS random source).
+    pub fn expose_mut(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -101,5 +106,32 @@ mod tests {
         assert!(shown.contains("REDACTED"));
         let t = SecretString::from("hunter2");
         assert!(!format!("{t:?}").contains("hunter2"));
+    }
+}
+
+/// A plaintext on its way out in a response document (Decrypt, GenerateDataKey,
+/// AsymmetricDecrypt): the one secret type that serialises, and only as that response field.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RevealedPlaintext(SecretString);
+
+impl RevealedPlaintext {
+    pub fn new(text: SecretString) -> Self {
+        Self(text)
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+}
+
+impl fmt::Debug for RevealedPlaintext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RevealedPlaintext([REDACTED])")
+    }
+}
+
+impl serde::Serialize for RevealedPlaintext {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.expose())
     }
 }

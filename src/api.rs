@@ -1,0 +1,15 @@
+//! The one request path of every front end (product §2): an [`ApiRequest`] of action and
+//! parameter strings goes through [`dispatch`], which parses each parameter in one place, runs
+//! the typed core operation, audits it, and returns a response or error document.
+
+mod actions;
+mod document;
+mod handlers;
+mod params;
+mod request;
+
+pub use actions::{ACTIONS, ActionSpec, Group, ParamKind, ParamSpec, find_action};
+pub use document::{ApiError, ApiResponse, Format, render as render_document};
+pub use handlers::dispatch;
+pub use params::Params;
+pub use request::{ApiRequest, percent_encode, shell_quote};

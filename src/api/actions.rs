@@ -1,0 +1,513 @@
+//! The action table: every action of product §6 with its parameters, as the API names them. The
+//! dispatcher, the command line (its per-action options and help) and the console's forms are
+//! all built from this one table.
+
+/// What a parameter holds; front ends choose their input widget from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    Text,
+    /// A KeyId, `alias/…` or key ARN.
+    KeyRef,
+    KeyVersionId,
+    AliasName,
+    /// Base64 ciphertext.
+    Blob,
+    /// An EncryptionContext JSON object.
+    Context,
+    /// `true` / `false`.
+    Bool,
+    Int,
+    /// One of fixed values.
+    Choice(&'static [&'static str]),
+    /// JSON (e.g. `Filters`).
+    Json,
+    /// Plaintext: never shown, never logged.
+    Secret,
+}
+
+/// One parameter of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub required: bool,
+    pub kind: ParamKind,
+    pub help: &'static str,
+}
+
+/// Groups of product §6, in the order the console lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    ReEncryption,
+    SymmetricData,
+    AsymmetricData,
+    Keys,
+    Versions,
+    Aliases,
+}
+
+impl Group {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ReEncryption => "re-encryption",
+            Self::SymmetricData => "symmetric data",
+            Self::AsymmetricData => "asymmetric data",
+            Self::Keys => "keys",
+            Self::Versions => "versions, rotation",
+            Self::Aliases => "aliases",
+        }
+    }
+}
+
+/// One action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    pub name: &'static str,
+    pub group: Group,
+    pub summary: &'static str,
+    /// Whether it changes the vault (and so takes the vault's lock).
+    pub mutates: bool,
+    pub params: &'static [ParamSpec],
+}
+
+const fn p(name: &'static str, required: bool, kind: ParamKind, help: &'static str) -> ParamSpec {
+    ParamSpec {
+        name,
+        required,
+        kind,
+        help,
+    }
+}
+
+const ALGORITHMS: &[&str] = &["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "SM2PKE"];
+const KEY_SPECS: &[&str] = &[
+    "Aliyun_AES_256",
+    "Aliyun_AES_128",
+    "Aliyun_SM4",
+    "RSA_2048",
+    "RSA_3072",
+    "EC_SM2",
+];
+const DATA_KEY_SPECS: &[&str] = &["AES_256", "AES_128"];
+
+const KEY_ID: ParamSpec = p(
+    "KeyId",
+    true,
+    ParamKind::KeyRef,
+    "KeyId, alias/<name> or key ARN",
+);
+const KEY_VERSION_ID: ParamSpec = p(
+    "KeyVersionId",
+    true,
+    ParamKind::KeyVersionId,
+    "version of the key",
+);
+const DRY_RUN: ParamSpec = p(
+    "DryRun",
+    false,
+    ParamKind::Bool,
+    "check only; fails with DryRunOperationError if it would succeed",
+);
+const CONTEXT: ParamSpec = p(
+    "EncryptionContext",
+    false,
+    ParamKind::Context,
+    "JSON object of string pairs bound to the ciphertext",
+);
+const PAGE_NUMBER: ParamSpec = p(
+    "PageNumber",
+    false,
+    ParamKind::Int,
+    "page, from 1 (default 1)",
+);
+const PAGE_SIZE: ParamSpec = p(
+    "PageSize",
+    false,
+    ParamKind::Int,
+    "entries per page, 1-100 (default 10)",
+);
+const ALIAS_NAME: ParamSpec = p("AliasName", true, ParamKind::AliasName, "alias/<name>");
+
+/// Every action, ReEncrypt first.
+pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "ReEncrypt",
+        group: Group::ReEncryption,
+        summary: "Decrypt a ciphertext and encrypt it again under the primary version of a destination key",
+        mutates: false,
+        params: &[
+            p(
+                "CiphertextBlob",
+                true,
+                ParamKind::Blob,
+                "symmetric blob, or RSA/SM2 ciphertext (base64)",
+            ),
+            p(
+                "DestinationKeyId",
+                true,
+                ParamKind::KeyRef,
+                "symmetric key to encrypt under",
+            ),
+            p(
+                "SourceEncryptionAlgorithm",
+                false,
+                ParamKind::Choice(ALGORITHMS),
+                "only for asymmetric ciphertext",
+            ),
+            p(
+                "SourceKeyId",
+                false,
+                ParamKind::KeyRef,
+                "required for asymmetric ciphertext",
+            ),
+            p(
+                "SourceKeyVersionId",
+                false,
+                ParamKind::KeyVersionId,
+                "required for asymmetric ciphertext",
+            ),
+            p(
+                "SourceEncryptionContext",
+                false,
+                ParamKind::Context,
+                "context the blob was made with",
+            ),
+            p(
+                "DestinationEncryptionContext",
+                false,
+                ParamKind::Context,
+                "context for the new blob",
+            ),
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "Encrypt",
+        group: Group::SymmetricData,
+        summary: "Encrypt up to 6 KB of text under the primary version of a symmetric key",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            p("Plaintext", true, ParamKind::Secret, "text to encrypt"),
+            CONTEXT,
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "Decrypt",
+        group: Group::SymmetricData,
+        summary: "Decrypt a symmetric CiphertextBlob (the blob names its key version)",
+        mutates: false,
+        params: &[
+            p(
+                "CiphertextBlob",
+                true,
+                ParamKind::Blob,
+                "symmetric blob (base64)",
+            ),
+            CONTEXT,
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "GenerateDataKey",
+        group: Group::SymmetricData,
+        summary: "Make a random data key; return it and its CiphertextBlob",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            p(
+                "KeySpec",
+                false,
+                ParamKind::Choice(DATA_KEY_SPECS),
+                "data key length (default AES_256)",
+            ),
+            p(
+                "NumberOfBytes",
+                false,
+                ParamKind::Int,
+                "data key length 1-1024 (overrides KeySpec)",
+            ),
+            CONTEXT,
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "GenerateDataKeyWithoutPlaintext",
+        group: Group::SymmetricData,
+        summary: "Make a random data key; return only its CiphertextBlob",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            p(
+                "KeySpec",
+                false,
+                ParamKind::Choice(DATA_KEY_SPECS),
+                "data key length (default AES_256)",
+            ),
+            p(
+                "NumberOfBytes",
+                false,
+                ParamKind::Int,
+                "data key length 1-1024 (overrides KeySpec)",
+            ),
+            CONTEXT,
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "AsymmetricEncrypt",
+        group: Group::AsymmetricData,
+        summary: "Encrypt base64 data with the public key of an RSA or SM2 key version",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            KEY_VERSION_ID,
+            p(
+                "Algorithm",
+                true,
+                ParamKind::Choice(ALGORITHMS),
+                "RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE",
+            ),
+            p(
+                "Plaintext",
+                true,
+                ParamKind::Secret,
+                "data to encrypt (base64)",
+            ),
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "AsymmetricDecrypt",
+        group: Group::AsymmetricData,
+        summary: "Decrypt RSA-OAEP or SM2 ciphertext; the plaintext comes back base64",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            KEY_VERSION_ID,
+            p(
+                "Algorithm",
+                true,
+                ParamKind::Choice(ALGORITHMS),
+                "RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE",
+            ),
+            p(
+                "CiphertextBlob",
+                true,
+                ParamKind::Blob,
+                "ciphertext (base64)",
+            ),
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: "GetPublicKey",
+        group: Group::AsymmetricData,
+        summary: "The public key of an RSA or SM2 key version, as PEM",
+        mutates: false,
+        params: &[KEY_ID, KEY_VERSION_ID],
+    },
+    ActionSpec {
+        name: "CreateKey",
+        group: Group::Keys,
+        summary: "Create a customer master key",
+        mutates: true,
+        params: &[
+            p(
+                "KeySpec",
+                false,
+                ParamKind::Choice(KEY_SPECS),
+                "default Aliyun_AES_256",
+            ),
+            p(
+                "KeyUsage",
+                false,
+                ParamKind::Choice(&["ENCRYPT/DECRYPT"]),
+                "default ENCRYPT/DECRYPT",
+            ),
+            p("Description", false, ParamKind::Text, "free text"),
+            p(
+                "EnableAutomaticRotation",
+                false,
+                ParamKind::Bool,
+                "symmetric keys only",
+            ),
+            p(
+                "RotationInterval",
+                false,
+                ParamKind::Text,
+                "e.g. 30d or 2592000s (7-730 days)",
+            ),
+            p(
+                "Origin",
+                false,
+                ParamKind::Choice(&["Aliyun_KMS"]),
+                "only Aliyun_KMS",
+            ),
+            p(
+                "ProtectionLevel",
+                false,
+                ParamKind::Choice(&["SOFTWARE"]),
+                "only SOFTWARE",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: "DescribeKey",
+        group: Group::Keys,
+        summary: "A key's metadata",
+        mutates: false,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: "ListKeys",
+        group: Group::Keys,
+        summary: "List keys, with optional Filters",
+        mutates: false,
+        params: &[
+            PAGE_NUMBER,
+            PAGE_SIZE,
+            p(
+                "Filters",
+                false,
+                ParamKind::Json,
+                r#"[{"Key":"KeyState","Values":["Enabled"]}]"#,
+            ),
+        ],
+    },
+    ActionSpec {
+        name: "UpdateKeyDescription",
+        group: Group::Keys,
+        summary: "Change a key's description",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p("Description", true, ParamKind::Text, "new description"),
+        ],
+    },
+    ActionSpec {
+        name: "EnableKey",
+        group: Group::Keys,
+        summary: "Enable a disabled key",
+        mutates: true,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: "DisableKey",
+        group: Group::Keys,
+        summary: "Disable a key: it can no longer encrypt or decrypt",
+        mutates: true,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: "ScheduleKeyDeletion",
+        group: Group::Keys,
+        summary: "Delete a key after a waiting period",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p("PendingWindowInDays", true, ParamKind::Int, "7-366 days"),
+        ],
+    },
+    ActionSpec {
+        name: "CancelKeyDeletion",
+        group: Group::Keys,
+        summary: "Cancel a scheduled deletion; the key is Enabled again",
+        mutates: true,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: "CreateKeyVersion",
+        group: Group::Versions,
+        summary: "Rotate a key by hand: make a new primary version",
+        mutates: true,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: "DescribeKeyVersion",
+        group: Group::Versions,
+        summary: "A key version's metadata",
+        mutates: false,
+        params: &[KEY_ID, KEY_VERSION_ID],
+    },
+    ActionSpec {
+        name: "ListKeyVersions",
+        group: Group::Versions,
+        summary: "List a key's versions, oldest first",
+        mutates: false,
+        params: &[KEY_ID, PAGE_NUMBER, PAGE_SIZE],
+    },
+    ActionSpec {
+        name: "UpdateRotationPolicy",
+        group: Group::Versions,
+        summary: "Turn automatic rotation on or off",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p(
+                "EnableAutomaticRotation",
+                true,
+                ParamKind::Bool,
+                "true or false (or the older EnableAutoRotation)",
+            ),
+            p(
+                "RotationInterval",
+                false,
+                ParamKind::Text,
+                "e.g. 30d or 2592000s (7-730 days)",
+            ),
+            p(
+                "EnableAutoRotation",
+                false,
+                ParamKind::Bool,
+                "older name of EnableAutomaticRotation",
+            ),
+            p(
+                "RotationIntervalInDays",
+                false,
+                ParamKind::Int,
+                "older form of RotationInterval",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: "CreateAlias",
+        group: Group::Aliases,
+        summary: "Give a key an alias",
+        mutates: true,
+        params: &[ALIAS_NAME, KEY_ID],
+    },
+    ActionSpec {
+        name: "UpdateAlias",
+        group: Group::Aliases,
+        summary: "Point an alias at another key",
+        mutates: true,
+        params: &[ALIAS_NAME, KEY_ID],
+    },
+    ActionSpec {
+        name: "DeleteAlias",
+        group: Group::Aliases,
+        summary: "Delete an alias (the key stays)",
+        mutates: true,
+        params: &[ALIAS_NAME],
+    },
+    ActionSpec {
+        name: "ListAliases",
+        group: Group::Aliases,
+        summary: "List all aliases",
+        mutates: false,
+        params: &[PAGE_NUMBER, PAGE_SIZE],
+    },
+    ActionSpec {
+        name: "ListAliasesByKeyId",
+        group: Group::Aliases,
+        summary: "List the aliases of one key",
+        mutates: false,
+        params: &[KEY_ID, PAGE_NUMBER, PAGE_SIZE],
+    },
+];
+
+/// The action with this exact name.
+pub fn find_action(name: &str) -> Option<&'static ActionSpec> {
+    ACTIONS.iter().find(|a| a.name == name)
+}

@@ -1,0 +1,204 @@
+//! The command line (product §9): global options, the console commands (`init`, `principal`,
+//! `audit`, `completions`), and every API action as `kms-console <Action> --<Param> VALUE`, its
+//! options built from the same action table the dispatcher uses.
+
+mod action;
+mod console;
+pub mod passphrase;
+pub mod session;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{
+    Arg, ArgAction, ArgMatches, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand,
+};
+
+use crate::api::{ACTIONS, ParamKind};
+
+/// kms-console: a local, Alibaba-Cloud-KMS-compatible key vault with a terminal console.
+///
+/// With no command it opens the console. Any KMS action runs as
+/// `kms-console <Action> --<Param> VALUE`, with the API's own names (see `kms-console ReEncrypt --help`).
+#[derive(Debug, Parser)]
+#[command(name = "kms-console", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// Open the console on a fresh temporary copy of the demo vault, with the guided walkthrough.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<ConsoleCommand>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// The vault file [default: the user data directory's kms-console/vault.json]
+    #[arg(long, global = true, env = "KMS_CONSOLE_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+    /// The principal to act as
+    #[arg(
+        long = "as",
+        global = true,
+        env = "KMS_CONSOLE_PRINCIPAL",
+        value_name = "PRINCIPAL",
+        default_value = "admin"
+    )]
+    pub principal: String,
+    /// Read the vault passphrase from the first line of FILE (or set KMS_CONSOLE_PASSPHRASE)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Response document format
+    #[arg(long = "Format", global = true, value_name = "JSON|XML", value_parser = ["JSON", "XML", "json", "xml"])]
+    pub format: Option<String>,
+}
+
+/// Commands of the console itself (the API actions are added from the action table).
+#[derive(Debug, Subcommand)]
+pub enum ConsoleCommand {
+    /// Create a new vault (sealed with a passphrase unless --no-passphrase)
+    Init {
+        /// Store the vault unprotected (flagged UNPROTECTED everywhere)
+        #[arg(long)]
+        no_passphrase: bool,
+        /// Write the demo vault instead of an empty one
+        #[arg(long)]
+        demo: bool,
+        /// Cheap Argon2id parameters, for tests only
+        #[arg(long, hide = true)]
+        insecure_test_kdf: bool,
+    },
+    /// Manage principals and their policies
+    #[command(subcommand)]
+    Principal(PrincipalCommand),
+    /// Read and verify the audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrincipalCommand {
+    /// List principals and their policies
+    List,
+    /// Create a principal; prints its AccessKey pair (the secret is shown only once)
+    Create {
+        name: String,
+        /// A policy document (JSON, or @FILE); may be repeated
+        #[arg(long, value_name = "JSON|@FILE")]
+        policy: Vec<String>,
+    },
+    /// Delete a principal
+    Delete { name: String },
+    /// Attach a policy document to a principal
+    AttachPolicy {
+        name: String,
+        /// The policy document (JSON, or @FILE)
+        #[arg(long, value_name = "JSON|@FILE")]
+        policy: String,
+    },
+    /// Detach the policy at INDEX (0-based, as `principal list` shows them)
+    DetachPolicy { name: String, index: usize },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the audit log, one JSON line per entry
+    List {
+        /// Only the last N entries
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+    },
+    /// Check the hash chain: exit 0 if intact, 1 if a line was edited, removed or reordered
+    Verify,
+}
+
+/// The whole command tree: the derived console commands plus one subcommand per API action.
+pub fn command() -> Command {
+    let mut cmd = Cli::command();
+    for spec in ACTIONS {
+        let mut sub = Command::new(spec.name)
+            .about(spec.summary)
+            .next_help_heading("API parameters");
+        for p in spec.params {
+            let value_name = match p.kind {
+                ParamKind::Choice(_)
+                | ParamKind::Bool
+                | ParamKind::Int
+                | ParamKind::Text
+                | ParamKind::Secret => "VALUE",
+                ParamKind::KeyRef => "KEY",
+                ParamKind::KeyVersionId => "VERSION_ID",
+                ParamKind::AliasName => "alias/NAME",
+                ParamKind::Blob => "BASE64",
+                ParamKind::Context | ParamKind::Json => "JSON",
+            };
+            let help = if p.required {
+                format!("{} (required)", p.help)
+            } else {
+                p.help.to_owned()
+            };
+            sub = sub.arg(
+                Arg::new(p.name)
+                    .long(p.name)
+                    .value_name(value_name)
+                    .help(help)
+                    .action(ArgAction::Set)
+                    .allow_hyphen_values(true),
+            );
+        }
+        cmd = cmd.subcommand(sub);
+    }
+    cmd
+}
+
+/// Parses the arguments and runs; returns the process exit code.
+pub fn main() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(spec) = crate::api::find_action(name)
+    {
+        return match Global::from_arg_matches(sub) {
+            Ok(global) => action::run(&global, spec, sub),
+            Err(e) => usage_error(&e),
+        };
+    }
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => dispatch_console(cli, &matches),
+        Err(e) => usage_error(&e),
+    }
+}
+
+fn usage_error(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    ExitCode::from(2)
+}
+
+fn dispatch_console(cli: Cli, _matches: &ArgMatches) -> ExitCode {
+    match cli.command {
+        None => crate::tui::run(&cli.global, cli.demo),
+        Some(ConsoleCommand::Init {
+            no_passphrase,
+            demo,
+            insecure_test_kdf,
+        }) => console::init(&cli.global, no_passphrase, demo, insecure_test_kdf),
+        Some(ConsoleCommand::Principal(cmd)) => console::principal(&cli.global, cmd),
+        Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
+        Some(ConsoleCommand::Completions { shell }) => {
+            clap_complete::generate(shell, &mut command(), "kms-console", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}

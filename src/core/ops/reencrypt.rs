@@ -1,0 +1,157 @@
+//! ReEncrypt, the heart of the product (seed page; product §6): decrypt with the source — the
+//! version a symmetric blob names, or SourceKeyId + SourceKeyVersionId +
+//! SourceEncryptionAlgorithm for RSA-OAEP / SM2 ciphertext — and seal the plaintext under the
+//! primary version of the destination key. The plaintext never leaves this function.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+
+use super::asymmetric::{asymmetric_version, open_asymmetric};
+use super::symmetric::{blob_source, open_blob, seal_with_primary};
+use super::{Ctx, authorize_key, ensure_enabled, resolve};
+use crate::core::blob::CiphertextBlob;
+use crate::core::context::EncryptionContext;
+use crate::core::crypto::AsymmetricAlgorithm;
+use crate::core::error::KmsError;
+use crate::core::model::{Cmk, VaultState};
+use crate::core::secret::SecretBytes;
+
+/// Parameters of ReEncrypt after parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct ReEncryptRequest<'a> {
+    /// Base64 text of a symmetric blob or of raw asymmetric ciphertext.
+    pub ciphertext_blob: &'a str,
+    pub destination_key_id: &'a str,
+    pub source_key_id: Option<&'a str>,
+    pub source_key_version_id: Option<&'a str>,
+    pub source_encryption_algorithm: Option<AsymmetricAlgorithm>,
+    pub source_encryption_context: &'a EncryptionContext,
+    pub destination_encryption_context: &'a EncryptionContext,
+    pub dry_run: bool,
+}
+
+/// The response: the new blob and the destination key and version that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReEncryptResponse {
+    pub ciphertext_blob: String,
+    pub key_id: String,
+    pub key_version_id: String,
+}
+
+/// Where the ciphertext came from, for the audit log and the drill report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReEncryptSource {
+    pub key_id: String,
+    pub key_version_id: String,
+}
+
+pub fn re_encrypt(
+    state: &VaultState,
+    ctx: &Ctx<'_>,
+    req: &ReEncryptRequest<'_>,
+) -> Result<ReEncryptResponse, KmsError> {
+    re_encrypt_traced(state, ctx, req).map(|(response, _)| response)
+}
+
+/// ReEncrypt that also says which source version it decrypted.
+pub fn re_encrypt_traced(
+    state: &VaultState,
+    ctx: &Ctx<'_>,
+    req: &ReEncryptRequest<'_>,
+) -> Result<(ReEncryptResponse, ReEncryptSource), KmsError> {
+    let destination = resolve(state, req.destination_key_id)?;
+    let (source_key, source_version, plaintext) = match req.source_encryption_algorithm {
+        Some(algorithm) => open_asymmetric_source(state, ctx, req, algorithm)?,
+        None => open_symmetric_source(state, ctx, req)?,
+    };
+    authorize_key(state, ctx, "ReEncryptTo", destination)?;
+    ensure_enabled(destination)?;
+    if !destination.key_spec.is_symmetric() {
+        return Err(KmsError::IncorrectKeyUsage(format!(
+            "DestinationKeyId must be a symmetric key; {} is {}.",
+            destination.key_id,
+            destination.key_spec.as_str()
+        )));
+    }
+    if req.dry_run {
+        return Err(KmsError::DryRunOperation);
+    }
+    let (ciphertext_blob, key_version_id) = seal_with_primary(
+        destination,
+        req.destination_encryption_context,
+        plaintext.expose(),
+    )?;
+    Ok((
+        ReEncryptResponse {
+            ciphertext_blob,
+            key_id: destination.key_id.clone(),
+            key_version_id,
+        },
+        ReEncryptSource {
+            key_id: source_key.key_id.clone(),
+            key_version_id: source_version,
+        },
+    ))
+}
+
+type Opened<'s> = (&'s Cmk, String, SecretBytes);
+
+/// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
+fn open_symmetric_source<'s>(
+    state: &'s VaultState,
+    ctx: &Ctx<'_>,
+    req: &ReEncryptRequest<'_>,
+) -> Result<Opened<'s>, KmsError> {
+    let blob = CiphertextBlob::parse(req.ciphertext_blob)?;
+    let (key, version) = blob_source(state, &blob)?;
+    if let Some(source) = req.source_key_id
+        && resolve(state, source)?.key_id != key.key_id
+    {
+        return Err(KmsError::invalid(
+            "SourceKeyId",
+            "It does not match the key that made CiphertextBlob.",
+        ));
+    }
+    if let Some(v) = req.source_key_version_id
+        && v.trim() != version.key_version_id
+    {
+        return Err(KmsError::invalid(
+            "SourceKeyVersionId",
+            "It does not match the key version named in CiphertextBlob.",
+        ));
+    }
+    authorize_key(state, ctx, "ReEncryptFrom", key)?;
+    ensure_enabled(key)?;
+    let plaintext = open_blob(key, version, &blob, req.source_encryption_context)?;
+    Ok((key, version.key_version_id.clone(), plaintext))
+}
+
+/// Raw RSA-OAEP / SM2 ciphertext: all three source parameters are required. The plaintext moved
+/// into the symmetric blob is the base64 text of the decrypted bytes — the same text that was
+/// given to AsymmetricEncrypt as `Plaintext`, so Decrypt of the result gives that text back.
+fn open_asymmetric_source<'s>(
+    state: &'s VaultState,
+    ctx: &Ctx<'_>,
+    req: &ReEncryptRequest<'_>,
+    algorithm: AsymmetricAlgorithm,
+) -> Result<Opened<'s>, KmsError> {
+    let key_ref = req
+        .source_key_id
+        .ok_or_else(|| KmsError::missing("SourceKeyId"))?;
+    let version_id = req
+        .source_key_version_id
+        .ok_or_else(|| KmsError::missing("SourceKeyVersionId"))?;
+    let key = resolve(state, key_ref)?;
+    authorize_key(state, ctx, "ReEncryptFrom", key)?;
+    if key.key_spec.is_symmetric() {
+        // A symmetric key named for asymmetric ciphertext: a wrong key, reported like one.
+        return Err(KmsError::InvalidCiphertext);
+    }
+    let (version, private) = asymmetric_version(key, version_id)?;
+    ensure_enabled(key)?;
+    let raw = open_asymmetric(private, algorithm, req.ciphertext_blob)?;
+    let text = SecretBytes::new(STANDARD.encode(raw.expose()).into_bytes());
+    Ok((key, version.key_version_id.clone(), text))
+}

@@ -1,0 +1,124 @@
+//! The enumerations of the key model as the API spells them: KeySpec, KeyUsage, KeyState
+//! (`spec/alibaba-kms.md` §4.1, §4.2).
+
+use serde::{Deserialize, Serialize};
+
+use super::crypto::{AsymmetricAlgorithm, SymmetricAlgorithm};
+
+/// The `KeySpec` of a CMK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeySpec {
+    #[serde(rename = "Aliyun_AES_256")]
+    AliyunAes256,
+    #[serde(rename = "Aliyun_AES_128")]
+    AliyunAes128,
+    #[serde(rename = "Aliyun_SM4")]
+    AliyunSm4,
+    #[serde(rename = "RSA_2048")]
+    Rsa2048,
+    #[serde(rename = "RSA_3072")]
+    Rsa3072,
+    #[serde(rename = "EC_SM2")]
+    EcSm2,
+}
+
+impl KeySpec {
+    /// Every spec this vault can make, in the order the UI lists them.
+    pub const ALL: [KeySpec; 6] = [
+        Self::AliyunAes256,
+        Self::AliyunAes128,
+        Self::AliyunSm4,
+        Self::Rsa2048,
+        Self::Rsa3072,
+        Self::EcSm2,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AliyunAes256 => "Aliyun_AES_256",
+            Self::AliyunAes128 => "Aliyun_AES_128",
+            Self::AliyunSm4 => "Aliyun_SM4",
+            Self::Rsa2048 => "RSA_2048",
+            Self::Rsa3072 => "RSA_3072",
+            Self::EcSm2 => "EC_SM2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|spec| spec.as_str() == s)
+    }
+
+    /// The AEAD of a symmetric spec; `None` for asymmetric specs.
+    pub fn symmetric(self) -> Option<SymmetricAlgorithm> {
+        match self {
+            Self::AliyunAes256 => Some(SymmetricAlgorithm::Aes256Gcm),
+            Self::AliyunAes128 => Some(SymmetricAlgorithm::Aes128Gcm),
+            Self::AliyunSm4 => Some(SymmetricAlgorithm::Sm4Gcm),
+            Self::Rsa2048 | Self::Rsa3072 | Self::EcSm2 => None,
+        }
+    }
+
+    pub fn is_symmetric(self) -> bool {
+        self.symmetric().is_some()
+    }
+
+    /// The encryption algorithms AsymmetricEncrypt/Decrypt accept for this spec.
+    pub fn asymmetric_algorithms(self) -> &'static [AsymmetricAlgorithm] {
+        match self {
+            Self::Rsa2048 | Self::Rsa3072 => &[
+                AsymmetricAlgorithm::RsaesOaepSha256,
+                AsymmetricAlgorithm::RsaesOaepSha1,
+            ],
+            Self::EcSm2 => &[AsymmetricAlgorithm::Sm2Pke],
+            Self::AliyunAes256 | Self::AliyunAes128 | Self::AliyunSm4 => &[],
+        }
+    }
+}
+
+/// The `KeyUsage` of a CMK. Only encryption keys exist so far (signing keys may come later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyUsage {
+    #[serde(rename = "ENCRYPT/DECRYPT")]
+    EncryptDecrypt,
+}
+
+impl KeyUsage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EncryptDecrypt => "ENCRYPT/DECRYPT",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        (s == "ENCRYPT/DECRYPT").then_some(Self::EncryptDecrypt)
+    }
+}
+
+/// The `KeyState` of a CMK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KeyState {
+    Enabled,
+    Disabled,
+    PendingDeletion,
+}
+
+impl KeyState {
+    pub const ALL: [KeyState; 3] = [Self::Enabled, Self::Disabled, Self::PendingDeletion];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Disabled => "Disabled",
+            Self::PendingDeletion => "PendingDeletion",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+/// `Origin` of every key this vault makes.
+pub const ORIGIN: &str = "Aliyun_KMS";
+/// `ProtectionLevel` of every key this vault makes.
+pub const PROTECTION_LEVEL: &str = "SOFTWARE";

@@ -1,0 +1,255 @@
+//! The open vault: its contents (in memory, or in a vault file shared with other processes),
+//! its audit log, and the clock, id and key-material sources every operation uses.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::audit::{AuditLog, AuditRecord};
+use super::clock::{Clock, IdSource, RandomIds, SystemClock, format_date};
+use super::error::KmsError;
+use super::material::KeyMaterial;
+use super::model::{DEFAULT_REGION, VaultState};
+use super::ops::maintenance::{self, MaintenanceEvent, SYSTEM_PRINCIPAL};
+use super::ops::{Ctx, principals};
+use super::policy::PolicyDocument;
+use super::random;
+use super::secret::SecretString;
+use super::spec::KeySpec;
+use super::vault_file::{NewProtection, Protection, VaultError, VaultFile};
+
+/// Where new key material comes from. The OS source in production; tests hand out
+/// pre-generated RSA keys so that no test waits for RSA key generation.
+pub trait KeySource: Send + Sync {
+    fn generate(&self, spec: KeySpec) -> Result<KeyMaterial, KmsError>;
+}
+
+/// Fresh material from the OS random source.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsKeySource;
+
+impl KeySource for OsKeySource {
+    fn generate(&self, spec: KeySpec) -> Result<KeyMaterial, KmsError> {
+        KeyMaterial::generate(spec)
+    }
+}
+
+/// Clock, ids and key source of a vault.
+#[derive(Clone)]
+pub struct Sources {
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
+    pub keys: Arc<dyn KeySource>,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+            keys: Arc::new(OsKeySource),
+        }
+    }
+}
+
+enum Backend {
+    Memory(Box<VaultState>),
+    File(Box<VaultFile<VaultState>>),
+}
+
+/// An open vault.
+pub struct Vault {
+    backend: Backend,
+    audit: Option<AuditLog>,
+    sources: Sources,
+}
+
+impl From<VaultError> for KmsError {
+    fn from(e: VaultError) -> Self {
+        KmsError::InternalFailure(e.to_string())
+    }
+}
+
+/// A new empty vault's contents: a fresh account id and the `admin` principal (`kms:*` on `*`).
+pub fn new_vault_state(sources: &Sources) -> Result<VaultState, KmsError> {
+    let mut digits = [0u8; 16];
+    random::fill(&mut digits)?;
+    let mut account: String = digits.iter().map(|d| char::from(b'0' + d % 10)).collect();
+    account.replace_range(0..1, "1");
+    let mut state = VaultState::new(DEFAULT_REGION, &account);
+    let ctx = Ctx {
+        principal: SYSTEM_PRINCIPAL,
+        clock: sources.clock.as_ref(),
+        ids: sources.ids.as_ref(),
+    };
+    principals::create_principal(
+        &mut state,
+        &ctx,
+        "admin",
+        vec![PolicyDocument::allow(&["kms:*"])],
+    )?;
+    Ok(state)
+}
+
+impl Vault {
+    /// A vault that lives only in memory (tests, benchmarks); no audit log.
+    pub fn in_memory(state: VaultState, sources: Sources) -> Self {
+        Self {
+            backend: Backend::Memory(Box::new(state)),
+            audit: None,
+            sources,
+        }
+    }
+
+    /// Creates a vault file at `path` with `state`, and opens it.
+    pub fn create(
+        path: &Path,
+        state: VaultState,
+        protection: NewProtection,
+        sources: Sources,
+    ) -> Result<Self, VaultError> {
+        let file = VaultFile::create(path, state, protection)?;
+        Ok(Self::from_file(file, sources))
+    }
+
+    /// Opens a vault file and runs due maintenance (expired deletions, automatic rotations).
+    pub fn open(
+        path: &Path,
+        passphrase: Option<SecretString>,
+        sources: Sources,
+    ) -> Result<(Self, Vec<MaintenanceEvent>), VaultError> {
+        let file = VaultFile::open(path, passphrase)?;
+        let mut vault = Self::from_file(file, sources);
+        let events = vault
+            .maintain()
+            .map_err(|e| VaultError::Io(e.to_string()))?;
+        Ok((vault, events))
+    }
+
+    fn from_file(file: VaultFile<VaultState>, sources: Sources) -> Self {
+        let audit = Some(AuditLog::for_vault(file.path()));
+        Self {
+            backend: Backend::File(Box::new(file)),
+            audit,
+            sources,
+        }
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// The context of a request by `principal`.
+    pub fn ctx<'a>(&'a self, principal: &'a str) -> Ctx<'a> {
+        Ctx {
+            principal,
+            clock: self.sources.clock.as_ref(),
+            ids: self.sources.ids.as_ref(),
+        }
+    }
+
+    pub fn state(&self) -> &VaultState {
+        match &self.backend {
+            Backend::Memory(s) => s,
+            Backend::File(f) => f.contents(),
+        }
+    }
+
+    /// The vault file's path, if it has one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::File(f) => Some(f.path()),
+        }
+    }
+
+    /// `None` for an in-memory vault.
+    pub fn protection(&self) -> Option<Protection> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::File(f) => Some(f.protection()),
+        }
+    }
+
+    pub fn audit_log(&self) -> Option<&AuditLog> {
+        self.audit.as_ref()
+    }
+
+    /// Whether another process changed the vault file since it was loaded (cheap).
+    pub fn changed_on_disk(&self) -> bool {
+        match &self.backend {
+            Backend::Memory(_) => false,
+            Backend::File(f) => f.changed_on_disk(),
+        }
+    }
+
+    /// Re-reads the file if another process changed it; `true` if the contents changed.
+    pub fn refresh(&mut self) -> Result<bool, KmsError> {
+        match &mut self.backend {
+            Backend::Memory(_) => Ok(false),
+            Backend::File(f) => Ok(f.reload()?),
+        }
+    }
+
+    /// Applies a change under the vault's lock; nothing is written if `f` fails.
+    pub fn update<R>(
+        &mut self,
+        f: impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<R, KmsError>,
+        principal: &str,
+    ) -> Result<R, KmsError> {
+        let ctx = Ctx {
+            principal,
+            clock: self.sources.clock.as_ref(),
+            ids: self.sources.ids.as_ref(),
+        };
+        match &mut self.backend {
+            Backend::Memory(state) => {
+                let mut draft = state.as_ref().clone();
+                let out = f(&mut draft, &ctx)?;
+                **state = draft;
+                Ok(out)
+            }
+            Backend::File(file) => file.update(|state| f(state, &ctx)),
+        }
+    }
+
+    /// Runs due maintenance and audits what it did (as `system`).
+    pub fn maintain(&mut self) -> Result<Vec<MaintenanceEvent>, KmsError> {
+        if !maintenance::maintenance_due(self.state(), self.sources.clock.now()) {
+            return Ok(Vec::new());
+        }
+        let events = self.update(maintenance::run_maintenance, SYSTEM_PRINCIPAL)?;
+        for event in &events {
+            let (action, key_id, version) = match event {
+                MaintenanceEvent::KeyDeleted { key_id } => ("DeleteKey", key_id, None),
+                MaintenanceEvent::KeyRotated {
+                    key_id,
+                    key_version_id,
+                } => ("RotateKey", key_id, Some(key_version_id.clone())),
+            };
+            self.append_audit(&AuditRecord {
+                time: format_date(self.sources.clock.now()),
+                principal: SYSTEM_PRINCIPAL.to_owned(),
+                action: action.to_owned(),
+                key_id: Some(key_id.clone()),
+                key_version_id: version,
+                result: "Success".to_owned(),
+                request_id: self.sources.ids.uuid(),
+                details: None,
+            });
+        }
+        Ok(events)
+    }
+
+    /// Appends to the audit log. A failure to audit is reported on the next `audit verify`
+    /// rather than failing the operation that already happened.
+    pub fn append_audit(&self, record: &AuditRecord) -> bool {
+        self.audit
+            .as_ref()
+            .is_none_or(|log| log.append(record).is_ok())
+    }
+}
+
+/// The default vault path (`KMS_CONSOLE_VAULT`, else the user data directory).
+pub fn default_path() -> Option<PathBuf> {
+    super::paths::default_vault_path()
+}

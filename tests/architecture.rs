@@ -1,0 +1,103 @@
+//! The core stays UI-free (product §2): nothing under `src/core/` may use a terminal, async,
+//! argument-parsing or HTTP crate. Secrets never show through `Debug`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+
+const FORBIDDEN: &[&str] = &[
+    "ratatui",
+    "crossterm",
+    "tokio",
+    "clap",
+    "axum",
+    "hyper",
+    "reqwest",
+    "tower",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn core_uses_no_ui_async_cli_or_http_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("src/core.rs")];
+    rust_files(&root.join("src/core"), &mut files);
+    assert!(files.len() > 10);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for krate in FORBIDDEN {
+                let used = code.contains(&format!("{krate}::"))
+                    || code.contains(&format!("extern crate {krate}"));
+                assert!(!used, "{}:{} uses {krate}: {line}", file.display(), n + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn secret_types_never_show_their_bytes() {
+    use kms_console::core::crypto::AsymmetricKey;
+    use kms_console::core::material::KeyMaterial;
+    use kms_console::core::secret::{SecretBytes, SecretString};
+    let bytes = SecretBytes::from_slice(b"KEYMATERIAL-0123456789");
+    assert!(!format!("{bytes:?}").contains("KEYMATERIAL"));
+    let text = SecretString::from("hunter2-passphrase");
+    assert!(!format!("{text:?}").contains("hunter2"));
+    let material = KeyMaterial::Symmetric(bytes.clone());
+    assert!(!format!("{material:?}").contains("KEYMATERIAL"));
+    let rsa = AsymmetricKey::from_pkcs8_pem(common::RSA2048_PEM).unwrap();
+    let shown = format!("{rsa:?} {:?}", KeyMaterial::Asymmetric(rsa.clone()));
+    assert!(shown.len() < 200, "{shown}");
+    // A whole vault's Debug shows ids, never material or AccessKey secrets.
+    let (mut v, _) = common::memory_vault();
+    let key = common::create_key(&mut v, "Aliyun_AES_256");
+    let secret = v
+        .state()
+        .principal("admin")
+        .unwrap()
+        .access_key_secret
+        .expose()
+        .to_owned();
+    let material = v.state().key(&key).unwrap().versions[0]
+        .material
+        .symmetric_key()
+        .unwrap()
+        .to_vec();
+    let shown = format!("{:?}", v.state());
+    assert!(shown.contains(&key));
+    assert!(!shown.contains(&secret));
+    let hex: String = material
+        .iter()
+        .map(|b| format!("{b}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert!(!shown.contains(&hex));
+    // A Decrypt response's Debug hides the plaintext.
+    let blob = common::s(
+        &common::ok(
+            &mut v,
+            "Encrypt",
+            &[("KeyId", &key), ("Plaintext", "PLAINTEXT-XYZ")],
+        )["CiphertextBlob"],
+    );
+    let r = common::call(&mut v, "Decrypt", &[("CiphertextBlob", &blob)]).unwrap();
+    assert!(!format!("{r:?}").contains("PLAINTEXT-XYZ"));
+    let req = common::req(
+        "Encrypt",
+        &[("KeyId", &key), ("Plaintext", "PLAINTEXT-XYZ")],
+    );
+    assert!(!format!("{req:?}").contains("PLAINTEXT-XYZ"));
+}
