@@ -1,5 +1,6 @@
 //! Makes the demo vault and its sample ciphertexts: `cargo run --release --example make_demo`
-//! writes `assets/demo-vault.json` and `assets/demo-samples.json`. Everything goes through the
+//! writes `assets/demo-vault.json`, `assets/demo-samples.json` and one `assets/samples/<name>.b64`
+//! per sample (for the README's walkthrough). Everything goes through the
 //! same `api::dispatch` the console uses; only the clock is fixed, so the key ages are stable.
 
 use std::error::Error;
@@ -178,6 +179,7 @@ fn add_principals(vault: &mut Vault) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+#[allow(clippy::too_many_lines)] // one linear script of the demo's contents
 fn build(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     let orders = demo.key(
         "Aliyun_AES_256",
@@ -343,6 +345,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         samples: demo.samples,
     };
     std::fs::copy(&path, out.join("demo-vault.json"))?;
+    let dir = out.join("samples");
+    std::fs::create_dir_all(&dir)?;
+    for sample in &samples.samples {
+        std::fs::write(
+            dir.join(format!("{}.b64", sample.name)),
+            format!("{}\n", sample.ciphertext_blob),
+        )?;
+    }
     std::fs::write(
         out.join("demo-samples.json"),
         serde_json::to_string_pretty(&samples)? + "\n",

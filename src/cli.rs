@@ -50,6 +50,10 @@ pub struct Global {
     /// Read the vault passphrase from the first line of FILE (or set KMS_CONSOLE_PASSPHRASE)
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Print only this field of a response, e.g. CiphertextBlob or KeyMetadata.PrimaryKeyVersion
+    /// (strings raw, for shell scripts)
+    #[arg(long, global = true, value_name = "FIELD")]
+    pub query: Option<String>,
     /// Response document format
     #[arg(long = "Format", global = true, value_name = "JSON|XML", value_parser = ["JSON", "XML", "json", "xml"])]
     pub format: Option<String>,

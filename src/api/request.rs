@@ -169,7 +169,7 @@ mod tests {
             .with("SourceEncryptionContext", r#"{"app":"a b"}"#);
         assert_eq!(
             r.to_cli_line(),
-            r#"kms-console ReEncrypt --CiphertextBlob 'ab+/=' --DestinationKeyId alias/orders --SourceEncryptionContext '{"app":"a b"}'"#
+            r#"kms-console ReEncrypt --CiphertextBlob ab+/= --DestinationKeyId alias/orders --SourceEncryptionContext '{"app":"a b"}'"#
         );
         assert_eq!(
             r.to_query(),

@@ -22,13 +22,30 @@ pub fn run(global: &Global, spec: &ActionSpec, matches: &ArgMatches) -> ExitCode
     };
     let format = session::format(global);
     match dispatch(&mut vault, &global.principal, &req) {
-        Ok(response) => {
-            println!("{}", response.render(format));
-            ExitCode::SUCCESS
-        }
+        Ok(response) => match &global.query {
+            None => {
+                println!("{}", response.render(format));
+                ExitCode::SUCCESS
+            }
+            Some(path) => print_field(&response.document(), path),
+        },
         Err(error) => {
             eprintln!("{}", error.render(format));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints one field of a response (`A.B` walks into objects): a string raw, anything else as JSON.
+fn print_field(doc: &serde_json::Value, path: &str) -> ExitCode {
+    let found = path.split('.').try_fold(doc, |v, name| v.get(name));
+    match found {
+        Some(serde_json::Value::String(s)) => println!("{s}"),
+        Some(other) => println!(
+            "{}",
+            serde_json::to_string_pretty(other).unwrap_or_default()
+        ),
+        None => return session::fail(&format!("the response has no field {path:?}")),
+    }
+    ExitCode::SUCCESS
 }

@@ -86,7 +86,8 @@ impl AuditLog {
 
     /// Appends one line, under an exclusive lock on the log so that several processes can append
     /// at once; the line goes out in one write. If the log ends in a damaged line, the new line
-    /// follows it on a line of its own and `audit verify` reports the damage.
+    /// follows it on a line of its own and `audit verify` reports the damage; a sound last line
+    /// that only lost its newline gets it back.
     pub fn append(&self, record: &AuditRecord) -> Result<(), VaultError> {
         let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
         let mut file = private_options()
@@ -104,16 +105,18 @@ impl AuditLog {
         let mut out = Vec::new();
         let (seq, prev) = match tail {
             None => (1, line::ZERO_HASH.to_owned()),
-            Some(tail) => match line::parse(&tail.line) {
-                Ok(last) if tail.complete => (last.seq.saturating_add(1), last.hash),
-                _ => {
-                    if !tail.complete {
-                        out.push(b'\n');
-                    }
+            Some(tail) => {
+                if !tail.complete {
+                    out.push(b'\n');
+                }
+                if let Ok(last) = line::parse(&tail.line) {
+                    (last.seq.saturating_add(1), last.hash)
+                } else {
+                    // Keep counting lines so that only the damaged line fails verification.
                     let lines = count_lines(&mut file).map_err(|e| io_err("read", &e))?;
                     (lines.saturating_add(1), line::hex_sha256(&tail.line))
                 }
-            },
+            }
         };
         out.extend_from_slice(&line::encode(seq, record, &prev)?);
         file.write_all(&out).map_err(|e| io_err("append to", &e))?;
@@ -222,6 +225,7 @@ fn check_line(n: usize, bytes: &[u8], complete: bool, prev: &str) -> Result<Stri
 }
 
 /// Lines in the whole file, counting a last line without a newline.
+#[allow(clippy::naive_bytecount)] // a rare recovery path; not worth a dependency
 fn count_lines(file: &mut File) -> io::Result<u64> {
     file.seek(SeekFrom::Start(0))?;
     let mut count = 0u64;

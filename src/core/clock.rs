@@ -30,13 +30,19 @@ impl Clock for SystemClock {
     }
 }
 
-/// Random (v4) UUIDs.
+/// Random (v4) UUIDs. Ids are not secrets, so they come from the thread-local CSPRNG (seeded from
+/// the OS) rather than a system call per id: a RequestId is drawn for every request.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RandomIds;
 
 impl IdSource for RandomIds {
     fn uuid(&self) -> String {
-        uuid::Uuid::new_v4().to_string()
+        use rand::RngExt;
+        let bytes: [u8; 16] = rand::rng().random();
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string()
     }
 }
 

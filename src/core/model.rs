@@ -147,14 +147,18 @@ pub struct VaultData {
 pub struct VaultState {
     data: VaultData,
     by_key_id: HashMap<String, usize>,
+    /// `acs:kms:<region>:<account>:key/`, kept so permission checks build no strings.
+    arn_prefix: String,
     /// KeyVersionId → (key index, version index).
     by_version_id: HashMap<String, (usize, usize)>,
 }
 
 impl From<VaultData> for VaultState {
     fn from(data: VaultData) -> Self {
+        let arn_prefix = format!("acs:kms:{}:{}:key/", data.region, data.account_id);
         let mut state = Self {
             data,
+            arn_prefix,
             by_key_id: HashMap::new(),
             by_version_id: HashMap::new(),
         };
@@ -239,10 +243,12 @@ impl VaultState {
 
     /// The ARN of a key: `acs:kms:<region>:<account>:key/<KeyId>`.
     pub fn key_arn(&self, key_id: &str) -> String {
-        format!(
-            "acs:kms:{}:{}:key/{key_id}",
-            self.data.region, self.data.account_id
-        )
+        format!("{}{key_id}", self.arn_prefix)
+    }
+
+    /// `acs:kms:<region>:<account>:key/`: a key's ARN without its KeyId.
+    pub fn key_arn_prefix(&self) -> &str {
+        &self.arn_prefix
     }
 
     /// The aliases that point at `key_id`, in name order.

@@ -70,28 +70,36 @@ pub fn authorize(
     action: &str,
     resource: &str,
 ) -> Result<(), KmsError> {
-    let action = format!("kms:{action}");
-    let allowed = state
-        .principal(ctx.principal)
-        .is_some_and(|p| policy::is_allowed(&p.policies, &action, resource));
-    if allowed {
-        Ok(())
-    } else {
-        Err(KmsError::NoPermission {
-            action,
-            resource: resource.to_owned(),
-        })
-    }
+    authorize_parts(state, ctx, action, (resource, ""))
 }
 
-/// Checks permission for `action` on a key.
+/// Checks permission for `action` on a key (its ARN, built only if the check fails).
 pub fn authorize_key(
     state: &VaultState,
     ctx: &Ctx<'_>,
     action: &str,
     key: &Cmk,
 ) -> Result<(), KmsError> {
-    authorize(state, ctx, action, &state.key_arn(&key.key_id))
+    authorize_parts(state, ctx, action, (state.key_arn_prefix(), &key.key_id))
+}
+
+fn authorize_parts(
+    state: &VaultState,
+    ctx: &Ctx<'_>,
+    action: &str,
+    resource: (&str, &str),
+) -> Result<(), KmsError> {
+    let allowed = state
+        .principal(ctx.principal)
+        .is_some_and(|p| policy::is_allowed_parts(&p.policies, ("kms:", action), resource));
+    if allowed {
+        Ok(())
+    } else {
+        Err(KmsError::NoPermission {
+            action: format!("kms:{action}"),
+            resource: format!("{}{}", resource.0, resource.1),
+        })
+    }
 }
 
 /// Cryptographic use needs an Enabled key (`spec/alibaba-kms.md` §4.2).

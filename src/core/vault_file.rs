@@ -33,6 +33,7 @@ use super::secret::SecretString;
 pub use self::error::VaultError;
 pub use self::seal::KdfParams;
 
+pub(crate) use self::format::to_hex;
 pub(crate) use self::lock::private_options;
 
 /// How a vault file is protected.
@@ -184,7 +185,12 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
         if self.changed_on_disk() {
             self.load()?;
         }
-        match f(&mut self.contents) {
+        // Marked unreliable while `f` runs: should it panic and the panic be caught, the
+        // half-applied contents are re-read before any later change could write them.
+        let stamp = self.stamp.take();
+        let applied = f(&mut self.contents);
+        self.stamp = stamp;
+        match applied {
             Ok(out) => match self.save_locked() {
                 Ok(()) => Ok(out),
                 Err(e) => {
@@ -363,6 +369,30 @@ mod tests {
         assert!(v.contents().is_empty());
         assert_eq!(fs::read(&path).unwrap(), before);
         assert!(!v.changed_on_disk());
+    }
+
+    #[test]
+    fn a_change_that_panics_is_re_read_before_the_next_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.json");
+        let mut v = VaultFile::create(&path, Doc::new(), sealed()).unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = v.update(|d| {
+                d.insert("half".into(), "applied".into());
+                panic!("bug in an operation");
+                #[allow(unreachable_code)]
+                Ok::<(), VaultError>(())
+            });
+        }));
+        assert!(caught.is_err());
+        assert!(v.changed_on_disk());
+        v.update(|d| {
+            d.insert("whole".into(), "change".into());
+            Ok::<_, VaultError>(())
+        })
+        .unwrap();
+        let on_disk = VaultFile::<Doc>::open(&path, Some("pw".into())).unwrap();
+        assert_eq!(on_disk.contents().keys().collect::<Vec<_>>(), ["whole"]);
     }
 
     #[test]

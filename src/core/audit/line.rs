@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{AuditEntry, AuditRecord};
-use crate::core::vault_file::VaultError;
+use crate::core::vault_file::{VaultError, to_hex};
 
 /// `prev` of the first line.
 pub(crate) const ZERO_HASH: &str =
@@ -112,15 +112,11 @@ fn hex_sha256_of_body(line: &[u8]) -> Option<String> {
     let mut hash = Sha256::new();
     hash.update(body);
     hash.update(b"}");
-    Some(hex(&hash.finalize()))
+    Some(to_hex(&hash.finalize()))
 }
 
 pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    to_hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

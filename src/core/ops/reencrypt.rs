@@ -52,7 +52,7 @@ pub fn re_encrypt(
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
 ) -> Result<ReEncryptResponse, KmsError> {
-    re_encrypt_traced(state, ctx, req).map(|(response, _)| response)
+    re_encrypt_inner(state, ctx, req).map(|(response, _, _)| response)
 }
 
 /// ReEncrypt that also says which source version it decrypted.
@@ -61,6 +61,21 @@ pub fn re_encrypt_traced(
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
 ) -> Result<(ReEncryptResponse, ReEncryptSource), KmsError> {
+    let (response, key, version) = re_encrypt_inner(state, ctx, req)?;
+    Ok((
+        response,
+        ReEncryptSource {
+            key_id: key.key_id.clone(),
+            key_version_id: version.to_owned(),
+        },
+    ))
+}
+
+fn re_encrypt_inner<'s>(
+    state: &'s VaultState,
+    ctx: &Ctx<'_>,
+    req: &ReEncryptRequest<'_>,
+) -> Result<(ReEncryptResponse, &'s Cmk, &'s str), KmsError> {
     let destination = resolve(state, req.destination_key_id)?;
     let (source_key, source_version, plaintext) = match req.source_encryption_algorithm {
         Some(algorithm) => open_asymmetric_source(state, ctx, req, algorithm)?,
@@ -89,14 +104,12 @@ pub fn re_encrypt_traced(
             key_id: destination.key_id.clone(),
             key_version_id,
         },
-        ReEncryptSource {
-            key_id: source_key.key_id.clone(),
-            key_version_id: source_version,
-        },
+        source_key,
+        source_version,
     ))
 }
 
-type Opened<'s> = (&'s Cmk, String, SecretBytes);
+type Opened<'s> = (&'s Cmk, &'s str, SecretBytes);
 
 /// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
 fn open_symmetric_source<'s>(
@@ -125,7 +138,7 @@ fn open_symmetric_source<'s>(
     authorize_key(state, ctx, "ReEncryptFrom", key)?;
     ensure_enabled(key)?;
     let plaintext = open_blob(key, version, &blob, req.source_encryption_context)?;
-    Ok((key, version.key_version_id.clone(), plaintext))
+    Ok((key, &version.key_version_id, plaintext))
 }
 
 /// Raw RSA-OAEP / SM2 ciphertext: all three source parameters are required. The plaintext moved
@@ -153,5 +166,5 @@ fn open_asymmetric_source<'s>(
     ensure_enabled(key)?;
     let raw = open_asymmetric(private, algorithm, req.ciphertext_blob)?;
     let text = SecretBytes::new(STANDARD.encode(raw.expose()).into_bytes());
-    Ok((key, version.key_version_id.clone(), text))
+    Ok((key, &version.key_version_id, text))
 }

@@ -21,6 +21,7 @@
 //! Every file ends with a newline; a file without one was cut short. Unknown fields are refused.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use base64::Engine;
@@ -143,13 +144,17 @@ pub(crate) fn canonical_header(
         format!("format={FORMAT_NAME}\nversion={FORMAT_VERSION}\ngeneration={generation}\n");
     match kdf {
         None => text.push_str("protection=none\n"),
-        Some((p, salt)) => text.push_str(&format!(
-            "protection=passphrase\nkdf={KDF_ALGORITHM};v={ARGON2_VERSION};m={};t={};p={};salt={}\ncipher={CIPHER}\n",
-            p.m_cost_kib,
-            p.t_cost,
-            p.p_cost,
-            BASE64.encode(salt)
-        )),
+        Some((p, salt)) => {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                text,
+                "protection=passphrase\nkdf={KDF_ALGORITHM};v={ARGON2_VERSION};m={};t={};p={};salt={}\ncipher={CIPHER}\n",
+                p.m_cost_kib,
+                p.t_cost,
+                p.p_cost,
+                BASE64.encode(salt)
+            );
+        }
     }
     text
 }

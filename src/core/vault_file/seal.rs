@@ -227,7 +227,7 @@ mod tests {
             salt,
         )
         .unwrap();
-        let hex: String = key.key.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::core::vault_file::to_hex(key.key.as_slice());
         assert_eq!(
             hex,
             "d17ea6341ca93da6079ea2f64dc4aa31dd1aaf9caa67fb42ac4afd0714706f26"
