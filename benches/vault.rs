@@ -174,7 +174,46 @@ fn check_open_floor(path: &Path) {
     );
 }
 
-criterion_group!(benches, bench_unprotected, bench_sealed, bench_unlock);
+/// The real thing: a 10,000-key vault of the key model (AES keys with two versions each) opened
+/// through `Vault::open`, which also parses every key's material and builds the indexes.
+fn bench_real_vault(c: &mut Criterion) {
+    use kms_console::core::clock::{FixedClock, SequentialIds};
+    use kms_console::core::vault::{OsKeySource, Sources, Vault, new_vault_state};
+    let sources = Sources {
+        clock: std::sync::Arc::new(FixedClock::new(1_793_491_200)),
+        ids: std::sync::Arc::new(SequentialIds::new()),
+        keys: std::sync::Arc::new(OsKeySource),
+    };
+    let mut state = new_vault_state(&sources).unwrap();
+    {
+        let mut memory = Vault::in_memory(state, sources.clone());
+        for i in 0..KEYS {
+            let mut req = kms_console::api::ApiRequest::new("CreateKey");
+            req.set("Description", format!("data key for service {i}"));
+            kms_console::api::dispatch(&mut memory, "admin", &req).unwrap();
+        }
+        state = memory.state().clone();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.json");
+    Vault::create(&path, state, NewProtection::None, sources.clone()).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    eprintln!("real vault: {KEYS} keys, {size} bytes");
+    let mut group = c.benchmark_group("vault_10k_keys");
+    group.sample_size(20);
+    group.bench_function("open_real_vault_unprotected", |b| {
+        b.iter(|| black_box(Vault::open(&path, None, sources.clone()).unwrap()));
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_unprotected,
+    bench_sealed,
+    bench_unlock,
+    bench_real_vault
+);
 
 fn main() {
     benches();
