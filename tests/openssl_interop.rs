@@ -124,3 +124,117 @@ fn sm2_pke_interoperates_with_openssl() {
     check_both_ways("sm2.pem", AsymmetricAlgorithm::Sm2Pke, &[0x5a; 1000]);
     check_both_ways("sm2.pem", AsymmetricAlgorithm::Sm2Pke, b"x");
 }
+
+mod common;
+
+/// Through the API: `openssl pkeyutl` encrypts with the public key that GetPublicKey exports,
+/// ReEncrypt moves it to a symmetric key, Decrypt gives back the base64 of what openssl
+/// encrypted; and what AsymmetricEncrypt makes, openssl decrypts with the private key.
+#[test]
+fn openssl_ciphertext_re_encrypts_and_decrypts_through_the_api() {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    if !openssl_available() {
+        return;
+    }
+    let (mut v, _) = common::memory_vault();
+    let dest = common::create_key(&mut v, "Aliyun_SM4");
+    let dir = tempfile::tempdir().unwrap();
+    for (spec, fixture, alg) in [
+        (
+            "RSA_2048",
+            "rsa2048.pem",
+            AsymmetricAlgorithm::RsaesOaepSha256,
+        ),
+        (
+            "RSA_2048",
+            "rsa2048.pem",
+            AsymmetricAlgorithm::RsaesOaepSha1,
+        ),
+        (
+            "RSA_3072",
+            "rsa3072.pem",
+            AsymmetricAlgorithm::RsaesOaepSha256,
+        ),
+        ("EC_SM2", "sm2.pem", AsymmetricAlgorithm::Sm2Pke),
+    ] {
+        let key = common::create_key(&mut v, spec);
+        let ver = common::s(
+            &common::ok(&mut v, "DescribeKey", &[("KeyId", &key)])["KeyMetadata"]["PrimaryKeyVersion"],
+        );
+        let pem = common::s(
+            &common::ok(
+                &mut v,
+                "GetPublicKey",
+                &[("KeyId", &key), ("KeyVersionId", &ver)],
+            )["PublicKey"],
+        );
+        let (pub_pem, pt, ct) = (
+            dir.path().join("pub.pem"),
+            dir.path().join("pt"),
+            dir.path().join("ct"),
+        );
+        std::fs::write(&pub_pem, pem).unwrap();
+        let secret = format!("data key for {spec} {alg}");
+        std::fs::write(&pt, &secret).unwrap();
+        pkeyutl(
+            "-encrypt",
+            &["-pubin", "-inkey", pub_pem.to_str().unwrap()],
+            alg,
+            &pt,
+            &ct,
+        );
+        let blob = STANDARD.encode(std::fs::read(&ct).unwrap());
+        let re = common::ok(
+            &mut v,
+            "ReEncrypt",
+            &[
+                ("CiphertextBlob", &blob),
+                ("DestinationKeyId", &dest),
+                ("SourceKeyId", &key),
+                ("SourceKeyVersionId", &ver),
+                ("SourceEncryptionAlgorithm", alg.as_str()),
+            ],
+        );
+        let back = common::ok(
+            &mut v,
+            "Decrypt",
+            &[("CiphertextBlob", &common::s(&re["CiphertextBlob"]))],
+        );
+        assert_eq!(
+            STANDARD.decode(common::s(&back["Plaintext"])).unwrap(),
+            secret.as_bytes(),
+            "{spec} {alg}"
+        );
+
+        let ours = common::ok(
+            &mut v,
+            "AsymmetricEncrypt",
+            &[
+                ("KeyId", &key),
+                ("KeyVersionId", &ver),
+                ("Algorithm", alg.as_str()),
+                ("Plaintext", &STANDARD.encode(&secret)),
+            ],
+        );
+        std::fs::write(
+            &ct,
+            STANDARD.decode(common::s(&ours["CiphertextBlob"])).unwrap(),
+        )
+        .unwrap();
+        let key_path: PathBuf = [FIXTURES, fixture].iter().collect();
+        let back_file = dir.path().join("back");
+        pkeyutl(
+            "-decrypt",
+            &["-inkey", key_path.to_str().unwrap()],
+            alg,
+            &ct,
+            &back_file,
+        );
+        assert_eq!(
+            std::fs::read(&back_file).unwrap(),
+            secret.as_bytes(),
+            "{spec} {alg}: us → OpenSSL"
+        );
+    }
+}
