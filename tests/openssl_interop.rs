@@ -2,7 +2,12 @@
 //! the exported public key and we decrypt; we encrypt and `openssl pkeyutl -decrypt` with the
 //! fixture's private key gets the plaintext back. Skipped with a note when `openssl` is missing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -17,9 +17,7 @@ fn call(v: &mut Vault, action: &str, params: &[(&str, &str)]) -> serde_json::Val
     for (k, val) in params {
         r.set(k, *val);
     }
-    dispatch(v, "admin", &r)
-        .map(|r| r.document())
-        .unwrap_or_else(|e| panic!("{action}: {}", e.message))
+    dispatch(v, "admin", &r).map_or_else(|e| panic!("{action}: {}", e.message), |r| r.document())
 }
 
 #[test]
