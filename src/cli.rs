@@ -1,9 +1,10 @@
 //! The command line (product §9): global options, the console commands (`init`, `principal`,
-//! `audit`, `completions`), and every API action as `kms-console <Action> --<Param> VALUE`, its
+//! `audit`, `drill`, `completions`), and every API action as `kms-console <Action> --<Param> VALUE`, its
 //! options built from the same action table the dispatcher uses.
 
 mod action;
 mod console;
+mod drill;
 pub mod passphrase;
 pub mod session;
 
@@ -15,6 +16,8 @@ use clap::{
 };
 
 use crate::api::{ACTIONS, ParamKind};
+
+pub use drill::DrillArgs;
 
 /// kms-console: a local, Alibaba-Cloud-KMS-compatible key vault with a terminal console.
 ///
@@ -80,6 +83,9 @@ pub enum ConsoleCommand {
     /// Read and verify the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Rotation drill: re-encrypt a file of ciphertext lines under a key's primary version,
+    /// verify each result decrypts, and report the count under each key version
+    Drill(DrillArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -200,6 +206,7 @@ fn dispatch_console(cli: Cli, _matches: &ArgMatches) -> ExitCode {
         }) => console::init(&cli.global, no_passphrase, demo, insecure_test_kdf),
         Some(ConsoleCommand::Principal(cmd)) => console::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
+        Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {
             clap_complete::generate(shell, &mut command(), "kms-console", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -7,6 +7,7 @@ pub mod blob;
 pub mod clock;
 pub mod context;
 pub mod crypto;
+pub mod drill;
 pub mod error;
 pub mod material;
 pub mod model;

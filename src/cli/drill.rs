@@ -1,0 +1,180 @@
+//! `kms-console drill`: a rotation drill from the command line (product §11) — its options, a
+//! progress line when stderr is a terminal, and the report on stdout and in `--report FILE`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+
+use super::Global;
+use super::session::{self, fail};
+use crate::api::{ApiError, Format, render_document};
+use crate::core::drill::{
+    DrillControl, DrillError, DrillJob, DrillOptions, DrillProgress, is_same_file, run_job,
+};
+
+const AFTER_HELP: &str = "\
+Input lines, in any mix:
+  a bare base64 CiphertextBlob (made with no EncryptionContext);
+  a JSON object {\"CiphertextBlob\": …, \"EncryptionContext\": {…}, \"DestinationEncryptionContext\": {…}}
+    with both contexts optional (an object of strings, or its JSON text). Without
+    DestinationEncryptionContext the new blob keeps the source context;
+  a blank line.
+
+Output: the same lines in the same order, written to a temporary file beside FILE, fsynced and
+renamed into place only when every line is done. A re-encrypted line keeps its kind: a bare blob
+becomes the new blob; a JSON line keeps its other members with CiphertextBlob replaced (and a
+DestinationEncryptionContext moved into EncryptionContext). Lines already under the destination's
+primary version, blank lines and lines that fail are written back unchanged, so nothing is lost
+and a second drill on the output finds the failed lines again. Every new blob is verified to
+decrypt to the original plaintext before it is written. The input is never written over.
+
+The report (stdout, and --report FILE as JSON): Totals, the count under each key version Before
+and After, Failures with Line, Code and Message, elapsed time and rate. One Drill entry with the
+counts goes to the audit log (plus a CreateKeyVersion entry with --rotate).
+
+The principal needs kms:ReEncryptFrom on the source keys and kms:ReEncryptTo on the destination
+(kms:CreateKeyVersion too with --rotate); verification needs no kms:Decrypt.
+
+Exit status: 0 if every line is done; 1 if any line failed (the report is still printed) or the
+drill could not run (error on stderr, no output file); 2 on a usage error.";
+
+/// `drill` options.
+#[derive(Debug, Args)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct DrillArgs {
+    /// The file of ciphertext lines (only ever read)
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where the lines go, in input order, written atomically [required unless --dry-run]
+    #[arg(long, value_name = "FILE", required_unless_present = "dry_run")]
+    pub output: Option<PathBuf>,
+    /// The symmetric key whose primary version every line moves to (KeyId, alias/NAME or ARN)
+    #[arg(long = "DestinationKeyId", value_name = "KEY")]
+    pub destination_key_id: String,
+    /// Make a new version of the destination key first, so that every line moves to it
+    #[arg(long, conflicts_with = "dry_run")]
+    pub rotate: bool,
+    /// Worker threads [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// Check every line (permissions, key states, that it decrypts); seal and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the report to FILE as JSON
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Replace the output file if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
+    if let Some(report) = &args.report {
+        let clash = is_same_file(report, &args.input)
+            || args
+                .output
+                .as_deref()
+                .is_some_and(|o| is_same_file(report, o));
+        if clash {
+            return fail("--report must name a file other than --input and --output");
+        }
+    }
+    let mut vault = match session::open(global) {
+        Ok(v) => v,
+        Err(m) => return fail(&m),
+    };
+    let mut options = DrillOptions::new(args.destination_key_id.clone());
+    if let Some(n) = args.threads {
+        options.threads = usize::from(n);
+    }
+    options.dry_run = args.dry_run;
+    let job = DrillJob {
+        input: args.input.clone(),
+        output: args.output.clone(),
+        force: args.force,
+        rotate: args.rotate,
+        options,
+    };
+    let control = DrillControl::new();
+    let mut progress = ProgressLine::new(std::io::stderr().is_terminal());
+    let outcome = run_job(&mut vault, &global.principal, &job, &control, &mut |p| {
+        progress.show(p);
+    });
+    progress.finish();
+    let format = session::format(global);
+    let report = match &outcome.result {
+        Ok(report) => report,
+        Err(DrillError::Kms(e)) => {
+            let error = ApiError::from_kms(e, outcome.request_id.clone());
+            eprintln!("{}", error.render(format));
+            return ExitCode::FAILURE;
+        }
+        Err(e) => return fail(&e.to_string()),
+    };
+    let doc = outcome.document(&job).unwrap_or_default();
+    if let Some(path) = &args.report {
+        let text = render_document(&doc, "KMS", Format::Json) + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(&format!("cannot write the report {}: {e}", path.display()));
+        }
+    }
+    match &global.query {
+        None => println!("{}", render_document(&doc, "KMS", format)),
+        Some(path) => match path.split('.').try_fold(&doc, |v, name| v.get(name)) {
+            Some(serde_json::Value::String(s)) => println!("{s}"),
+            Some(other) => println!("{other}"),
+            None => return fail(&format!("the report has no field {path:?}")),
+        },
+    }
+    if report.totals.failed > 0 {
+        eprintln!(
+            "kms-console: {} of {} lines failed and were kept as they were (see Failures)",
+            report.totals.failed, report.totals.lines
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// `lines done (percent of the input read)` on stderr, at most four times a second, only on a
+/// terminal.
+struct ProgressLine {
+    enabled: bool,
+    shown: bool,
+    last: Instant,
+}
+
+impl ProgressLine {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            shown: false,
+            last: Instant::now(),
+        }
+    }
+
+    fn show(&mut self, p: &DrillProgress) {
+        if !self.enabled || self.last.elapsed() < Duration::from_millis(250) {
+            return;
+        }
+        self.last = Instant::now();
+        self.shown = true;
+        let percent = (p.bytes_read * 100)
+            .checked_div(p.input_bytes)
+            .unwrap_or(0)
+            .min(100);
+        eprint!(
+            "\rdrill: {} lines done ({percent}% read), {} re-encrypted, {} failed ",
+            p.lines_done, p.re_encrypted, p.failed
+        );
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! A drill as one operation on an open vault, the same for every front end: check the files and
+//! the destination, rotate first if asked (audited as its own CreateKeyVersion), run the drill
+//! file to file, and append one `Drill` record with the counts to the audit log.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use super::files::check_output;
+use super::line::Plan;
+use super::{
+    DrillControl, DrillError, DrillOptions, DrillProgress, DrillReport, is_same_file, run_to_file,
+};
+use crate::core::audit::AuditRecord;
+use crate::core::clock::format_date;
+use crate::core::error::KmsError;
+use crate::core::ops::{resolve, versions};
+use crate::core::paths;
+use crate::core::vault::Vault;
+
+/// A drill to run with [`run_job`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillJob {
+    /// One ciphertext line per line; only ever read.
+    pub input: PathBuf,
+    /// Where the lines go, in the same order; `None` only for a dry run.
+    pub output: Option<PathBuf>,
+    /// Replace an existing output file.
+    pub force: bool,
+    /// Make a new version of the destination key first (CreateKeyVersion), so that every line
+    /// moves to it. Not allowed together with a dry run, which changes nothing.
+    pub rotate: bool,
+    pub options: DrillOptions,
+}
+
+/// What [`run_job`] gives back: the RequestId of its audit record and report, and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrillOutcome {
+    pub request_id: String,
+    pub result: Result<DrillReport, DrillError>,
+}
+
+impl DrillOutcome {
+    /// The report document (`Input`, `Output`, the report's fields, `RequestId`), if the drill
+    /// completed.
+    pub fn document(&self, job: &DrillJob) -> Option<Value> {
+        let report = self.result.as_ref().ok()?;
+        let path = |p: &Path| Value::String(p.display().to_string());
+        let mut doc = Map::new();
+        doc.insert("Input".into(), path(&job.input));
+        let output = job.output.as_deref().filter(|_| !report.dry_run);
+        doc.insert("Output".into(), output.map_or(Value::Null, path));
+        if let Ok(Value::Object(fields)) = serde_json::to_value(report) {
+            doc.extend(fields);
+        }
+        doc.insert("RequestId".into(), Value::String(self.request_id.clone()));
+        Some(Value::Object(doc))
+    }
+}
+
+/// Runs `job` as `principal` on `vault` and audits it as one `Drill` record (plus a
+/// `CreateKeyVersion` record if it rotated). Nothing is rotated or read if the files or the
+/// destination are refused.
+pub fn run_job(
+    vault: &mut Vault,
+    principal: &str,
+    job: &DrillJob,
+    control: &DrillControl,
+    observer: &mut dyn FnMut(&DrillProgress),
+) -> DrillOutcome {
+    let request_id = vault.sources().ids.uuid();
+    let result = steps(vault, principal, job, control, observer, &request_id);
+    vault.append_audit(&audit_record(vault, principal, job, &request_id, &result));
+    DrillOutcome { request_id, result }
+}
+
+fn steps(
+    vault: &mut Vault,
+    principal: &str,
+    job: &DrillJob,
+    control: &DrillControl,
+    observer: &mut dyn FnMut(&DrillProgress),
+    request_id: &str,
+) -> Result<DrillReport, DrillError> {
+    if job.rotate && job.options.dry_run {
+        return Err(KmsError::invalid(
+            "Rotate",
+            "A dry run changes nothing, so it cannot rotate; drop one of the two.",
+        )
+        .into());
+    }
+    if vault.changed_on_disk() {
+        vault.refresh()?;
+    }
+    check_output(
+        &job.input,
+        job.output.as_deref(),
+        job.force,
+        job.options.dry_run,
+    )?;
+    if let (Some(vault_path), Some(output)) = (vault.path(), job.output.as_deref()) {
+        let protected = [
+            vault_path.to_path_buf(),
+            paths::audit_path(vault_path),
+            paths::backup_path(vault_path),
+            paths::lock_path(vault_path),
+            paths::temp_path(vault_path),
+        ];
+        if protected.iter().any(|p| is_same_file(p, output)) {
+            return Err(DrillError::SameFile(output.display().to_string()));
+        }
+    }
+    // Refuse a destination the drill cannot use before rotating it.
+    Plan::new(vault.state(), vault.ctx(principal), &job.options)?;
+    if job.rotate {
+        rotate(
+            vault,
+            principal,
+            &job.options.destination_key_id,
+            request_id,
+        )?;
+    }
+    let mut report = run_to_file(
+        vault.state(),
+        &vault.ctx(principal),
+        &job.input,
+        job.output.as_deref(),
+        job.force,
+        &job.options,
+        control,
+        observer,
+    )?;
+    report.rotated = job.rotate;
+    Ok(report)
+}
+
+/// CreateKeyVersion on the destination, audited as its own operation.
+fn rotate(
+    vault: &mut Vault,
+    principal: &str,
+    key_ref: &str,
+    drill_request_id: &str,
+) -> Result<(), KmsError> {
+    let request_id = vault.sources().ids.uuid();
+    let result = create_version(vault, principal, key_ref);
+    let key_id = resolve(vault.state(), key_ref)
+        .ok()
+        .map(|k| k.key_id.clone());
+    vault.append_audit(&AuditRecord {
+        time: format_date(vault.sources().clock.now()),
+        principal: principal.to_owned(),
+        action: "CreateKeyVersion".to_owned(),
+        key_id,
+        key_version_id: result.as_ref().ok().cloned(),
+        result: result
+            .as_ref()
+            .map_or_else(|e| e.code().to_owned(), |_| "Success".to_owned()),
+        request_id,
+        details: Some(json!({ "Drill": drill_request_id })),
+    });
+    result.map(|_| ())
+}
+
+fn create_version(vault: &mut Vault, principal: &str, key_ref: &str) -> Result<String, KmsError> {
+    let spec =
+        versions::prepare_key_version(vault.state(), &vault.ctx(principal), key_ref)?.key_spec;
+    let material = vault.sources().keys.generate(spec)?;
+    let info = vault.update(
+        |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
+        principal,
+    )?;
+    Ok(info.key_version_id)
+}
+
+/// The one `Drill` record: where from and to, and the counts — never a line's content.
+fn audit_record(
+    vault: &Vault,
+    principal: &str,
+    job: &DrillJob,
+    request_id: &str,
+    result: &Result<DrillReport, DrillError>,
+) -> AuditRecord {
+    let mut details = json!({
+        "Input": job.input.display().to_string(),
+        "Output": job.output.as_ref().map(|p| p.display().to_string()),
+        "DryRun": job.options.dry_run,
+        "Rotate": job.rotate,
+        "Threads": job.options.worker_threads(),
+    });
+    let (key_id, version, code) = match result {
+        Ok(report) => {
+            if let (Value::Object(d), Value::Object(counts)) =
+                (&mut details, report.audit_details())
+            {
+                d.extend(counts);
+            }
+            (
+                Some(report.destination_key_id.clone()),
+                Some(report.destination_key_version_id.clone()),
+                "Success",
+            )
+        }
+        Err(e) => {
+            let key = resolve(vault.state(), &job.options.destination_key_id).map_or_else(
+                |_| job.options.destination_key_id.clone(),
+                |k| k.key_id.clone(),
+            );
+            (Some(key), None, e.code())
+        }
+    };
+    AuditRecord {
+        time: format_date(vault.sources().clock.now()),
+        principal: principal.to_owned(),
+        action: "Drill".to_owned(),
+        key_id,
+        key_version_id: version,
+        result: code.to_owned(),
+        request_id: request_id.to_owned(),
+        details: Some(details),
+    }
+}
