@@ -1,13 +1,109 @@
-//! The terminal console (being built).
+//! The terminal console (product §10), the main way people use the product.
+//!
+//! Model–update–view: [`app::App`] is the model; key and mouse events become
+//! [`action::Action`]s through the key table of [`keymap`]; `App::update` changes the model and
+//! returns [`action::Effect`]s; the [`view`] draws `&App`. One worker thread ([`worker`]) owns
+//! the vault and runs every request through `api::dispatch`; the event loop ([`runtime`]) runs
+//! on tokio and never blocks on it. One terminal guard ([`terminal`]) restores the screen on
+//! exit and on panic.
 
+pub mod action;
+pub mod app;
+pub mod audit;
+pub mod confirm;
+pub mod error_modal;
+pub mod field;
+pub mod first_run;
+pub mod form;
+pub mod form_rules;
+pub mod form_view;
+mod gate;
+pub mod harness;
+pub mod help;
+pub mod input;
+pub mod inspector;
+pub mod job;
+pub mod key_details;
+pub mod keymap;
+pub mod keys_screen;
+pub mod modal;
+pub mod picker;
+pub mod principals;
+mod requests;
+pub mod result;
+pub mod runtime;
+pub mod save_prompt;
+pub mod secret_field;
+pub mod terminal;
+pub mod theme;
+pub mod toast;
+pub mod unlock;
+pub mod vault_view;
+pub mod view;
+pub mod walkthrough;
+pub mod worker;
+
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::Global;
+use crate::cli::passphrase;
+use crate::cli::session;
+use crate::core::vault::Sources;
+use crate::core::vault_file::{self, KdfParams, Protection};
 
-/// Opens the console.
-pub fn run(_global: &Global, _demo: bool) -> ExitCode {
-    eprintln!(
-        "kms-console: the terminal console is not built yet; use the command line (kms-console --help)"
-    );
-    ExitCode::from(2)
+use self::app::{App, AppConfig, Startup};
+use self::theme::Theme;
+
+/// Opens the console on the vault of this run, or on a fresh copy of the demo vault.
+pub fn run(global: &Global, demo: bool) -> ExitCode {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "kms-console: the console needs a terminal; run an action instead (kms-console --help)"
+        );
+        return ExitCode::from(2);
+    }
+    let startup = match startup(global, demo) {
+        Ok(s) => s,
+        Err(m) => return session::fail(&m),
+    };
+    let config = AppConfig {
+        principal: global.principal.clone(),
+        format: session::format(global),
+        theme: Theme::from_env(),
+        kdf: KdfParams::production(),
+    };
+    match runtime::run_console(App::new(config), startup, Sources::default()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(m) => session::fail(&m),
+    }
+}
+
+/// What the console opens on: the demo, the first-run screen, the passphrase prompt or the
+/// vault itself. A damaged or unsupported file is reported before the screen changes.
+fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
+    if demo {
+        return Ok(Startup::Demo);
+    }
+    let path = session::vault_path(global)?;
+    if !path.exists() {
+        return Ok(Startup::FirstRun { path });
+    }
+    let protection =
+        vault_file::peek_protection(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(match protection {
+        Protection::None => Startup::Open {
+            path,
+            passphrase: None,
+        },
+        Protection::Passphrase => {
+            match passphrase::from_env_or_file(global.passphrase_file.as_deref())? {
+                Some(p) => Startup::Open {
+                    path,
+                    passphrase: Some(p),
+                },
+                None => Startup::Unlock { path, error: None },
+            }
+        }
+    })
 }

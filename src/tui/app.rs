@@ -1,0 +1,394 @@
+//! The console's model and its update. `App::update` is the only place the model changes; it
+//! does no I/O and returns effects (run this job, copy, save, quit) for the event loop.
+
+use std::path::PathBuf;
+
+use crate::api::{ApiRequest, Format};
+use crate::core::secret::SecretString;
+use crate::core::vault_file::KdfParams;
+
+use super::action::{Action, Effect};
+use super::audit::AuditScreen;
+use super::first_run::FirstRun;
+use super::form::Form;
+use super::job::{Job, JobId, Reply, VaultInfo, WorkerEvent};
+use super::keymap::{Cmd, Layer};
+use super::keys_screen::KeysScreen;
+use super::modal::Modal;
+use super::principals::PrincipalsScreen;
+use super::result::ResultView;
+use super::theme::Theme;
+use super::toast::{Level, Toasts};
+use super::unlock::Unlock;
+use super::vault_view::{KeyRow, VaultView};
+use super::walkthrough::Walkthrough;
+
+/// How the console starts.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The principal to act as at first.
+    pub principal: String,
+    /// The format results show in first.
+    pub format: Format,
+    pub theme: Theme,
+    /// Key-derivation cost of a vault created on the first-run screen.
+    pub kdf: KdfParams,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            principal: "admin".to_owned(),
+            format: Format::Json,
+            theme: Theme::default(),
+            kdf: KdfParams::production(),
+        }
+    }
+}
+
+/// The main screens, in tab order. The rotation drill (issue 6) joins here as another screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Keys,
+    Principals,
+    Audit,
+}
+
+impl Screen {
+    pub const ALL: [Self; 3] = [Self::Keys, Self::Principals, Self::Audit];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Keys => "Keys",
+            Self::Principals => "Principals",
+            Self::Audit => "Audit log",
+        }
+    }
+
+    #[must_use]
+    pub fn next(self) -> Self {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL.get(i + 1).copied().unwrap_or(Self::Keys)
+    }
+}
+
+/// What stands before the main screens until a vault is open.
+#[derive(Debug)]
+pub enum Gate {
+    /// Waiting for the worker (opening, deriving the key).
+    Loading(String),
+    FirstRun(FirstRun),
+    Unlock(Unlock),
+    /// The vault cannot be opened; says why until the user quits.
+    Failed(String),
+}
+
+/// How the event loop starts the console.
+#[derive(Debug)]
+pub enum Startup {
+    /// No vault at `path`.
+    FirstRun { path: PathBuf },
+    /// A sealed vault with no passphrase given (or a wrong one).
+    Unlock {
+        path: PathBuf,
+        error: Option<String>,
+    },
+    Open {
+        path: PathBuf,
+        passphrase: Option<SecretString>,
+    },
+    /// A fresh temporary copy of the demo vault, with the walkthrough.
+    Demo,
+}
+
+/// A job the UI waits for.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub id: JobId,
+    pub label: String,
+    pub kind: PendingKind,
+}
+
+/// What to do with a job's reply.
+#[derive(Debug, Clone)]
+pub enum PendingKind {
+    /// A request of the open form, as which principal.
+    Api {
+        request: ApiRequest,
+        principal: String,
+    },
+    Open,
+    Audit,
+    Verify,
+}
+
+/// The whole model.
+#[derive(Debug)]
+pub struct App {
+    pub config: AppConfig,
+    pub principal: String,
+    pub info: Option<VaultInfo>,
+    /// The vault file this console opens (before it is open).
+    pub vault_path: PathBuf,
+    pub view: VaultView,
+    pub gate: Option<Gate>,
+    pub screen: Screen,
+    pub keys: KeysScreen,
+    pub principals: PrincipalsScreen,
+    pub audit: AuditScreen,
+    pub form: Option<Form>,
+    pub result: Option<ResultView>,
+    pub modals: Vec<Modal>,
+    pub toasts: Toasts,
+    pub walkthrough: Option<Walkthrough>,
+    pub pending: Vec<Pending>,
+    next_job: JobId,
+    pub tick: u64,
+    /// The terminal size, for layout-dependent updates (scrolling, mouse).
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(config: AppConfig) -> Self {
+        Self {
+            principal: config.principal.clone(),
+            config,
+            info: None,
+            vault_path: PathBuf::new(),
+            view: VaultView::default(),
+            gate: Some(Gate::Loading("Starting".to_owned())),
+            screen: Screen::Keys,
+            keys: KeysScreen::default(),
+            principals: PrincipalsScreen::default(),
+            audit: AuditScreen::default(),
+            form: None,
+            result: None,
+            modals: Vec::new(),
+            toasts: Toasts::default(),
+            walkthrough: None,
+            pending: Vec::new(),
+            next_job: 1,
+            tick: 0,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    /// A console already open on a vault (tests, benchmarks).
+    pub fn with_vault(config: AppConfig, info: VaultInfo, view: VaultView) -> Self {
+        let mut app = Self::new(config);
+        app.opened(info, view);
+        app
+    }
+
+    /// The first effects: open the vault, or show the first-run or passphrase screen.
+    pub fn start(&mut self, startup: Startup) -> Vec<Effect> {
+        match startup {
+            Startup::FirstRun { path } => {
+                let shown = path.display().to_string();
+                self.vault_path = path;
+                self.gate = Some(Gate::FirstRun(FirstRun::new(shown)));
+                Vec::new()
+            }
+            Startup::Unlock { path, error } => {
+                let shown = path.display().to_string();
+                self.vault_path = path;
+                self.gate = Some(Gate::Unlock(Unlock::new(shown, error)));
+                Vec::new()
+            }
+            Startup::Open { path, passphrase } => {
+                self.vault_path.clone_from(&path);
+                let job = Job::Open { path, passphrase };
+                vec![self.begin(job, PendingKind::Open)]
+            }
+            Startup::Demo => vec![self.begin(Job::OpenDemo, PendingKind::Open)],
+        }
+    }
+
+    /// The one place the model changes.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = self.apply(action);
+        effects.extend(self.audit_autoload());
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cmd(layer, cmd) => self.command(layer, cmd),
+            Action::Input(key) => {
+                self.text_input(key);
+                Vec::new()
+            }
+            Action::Paste(text) => {
+                self.paste(&text);
+                Vec::new()
+            }
+            Action::Click { column, row } => self.click(column, row),
+            Action::Scroll { down, column, row } => self.wheel(down, column, row),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                self.relayout();
+                Vec::new()
+            }
+            Action::Tick => {
+                self.tick = self.tick.wrapping_add(1);
+                self.toasts.tick();
+                Vec::new()
+            }
+            Action::Worker(event) => self.worker_event(event),
+            Action::Saved(Ok(path)) => self.toast(Level::Success, format!("Saved to {path}")),
+            Action::Saved(Err(e)) => self.toast(Level::Error, e),
+        }
+    }
+
+    fn command(&mut self, layer: Layer, cmd: Cmd) -> Vec<Effect> {
+        match layer {
+            Layer::Always | Layer::Global => self.global_command(cmd),
+            Layer::Keys | Layer::Filter => self.keys_command(cmd),
+            Layer::Walkthrough => self.walk_command(cmd),
+            Layer::Principals => self.principals_command(cmd),
+            Layer::Audit => self.audit_command(cmd),
+            Layer::Form | Layer::Pickable | Layer::Choice => self.form_command(cmd),
+            Layer::Result => self.result_command(cmd),
+            Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
+                self.modal_command(cmd)
+            }
+            Layer::FirstRun | Layer::Passphrase => self.gate_command(cmd),
+        }
+    }
+
+    fn global_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        match cmd {
+            Cmd::Quit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Cmd::Help => {
+                let (layers, _) = self.route();
+                self.modals
+                    .push(Modal::Help(super::help::HelpModal::new(layers)));
+                Vec::new()
+            }
+            Cmd::ShowKeys => self.show(Screen::Keys),
+            Cmd::ShowPrincipals => self.show(Screen::Principals),
+            Cmd::ShowAudit => self.show(Screen::Audit),
+            Cmd::NextScreen => self.show(self.screen.next()),
+            Cmd::ToggleWalkthrough => {
+                if let Some(w) = &mut self.walkthrough {
+                    w.visible = !w.visible;
+                    self.relayout();
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Switches to a main screen (closing any result or form on top).
+    pub fn show(&mut self, screen: Screen) -> Vec<Effect> {
+        self.screen = screen;
+        self.result = None;
+        if screen == Screen::Audit {
+            return self.load_audit();
+        }
+        Vec::new()
+    }
+
+    /// Hands a job to the worker and remembers what its reply is for.
+    pub fn begin(&mut self, job: Job, kind: PendingKind) -> Effect {
+        let id = self.next_job;
+        self.next_job += 1;
+        self.pending.push(Pending {
+            id,
+            label: job.label(),
+            kind,
+        });
+        Effect::Run(id, job)
+    }
+
+    /// What the status bar shows while the worker is busy.
+    pub fn busy(&self) -> Option<&str> {
+        self.pending.first().map(|p| p.label.as_str())
+    }
+
+    /// Whether ticks matter now (a spinner turns or a toast fades).
+    pub fn wants_tick(&self) -> bool {
+        !self.pending.is_empty() || !self.toasts.is_empty()
+    }
+
+    pub fn toast(&mut self, level: Level, text: impl Into<String>) -> Vec<Effect> {
+        self.toasts.push(level, text);
+        Vec::new()
+    }
+
+    pub fn selected_key(&self) -> Option<&KeyRow> {
+        self.keys.selected_key(&self.view)
+    }
+
+    fn worker_event(&mut self, event: WorkerEvent) -> Vec<Effect> {
+        match event {
+            WorkerEvent::Done(id, reply) => {
+                let Some(at) = self.pending.iter().position(|p| p.id == id) else {
+                    return Vec::new();
+                };
+                let pending = self.pending.remove(at);
+                self.done(pending, reply)
+            }
+            WorkerEvent::Snapshot(view) => {
+                self.set_view(*view);
+                self.audit.stale = true;
+                Vec::new()
+            }
+            WorkerEvent::Reloaded(view) => {
+                self.set_view(*view);
+                self.audit.stale = true;
+                self.toast(Level::Info, "The vault changed on disk; reloaded")
+            }
+            WorkerEvent::Notice(text) => self.toast(Level::Info, text),
+        }
+    }
+
+    fn done(&mut self, pending: Pending, reply: Reply) -> Vec<Effect> {
+        match (pending.kind, reply) {
+            (PendingKind::Api { request, principal }, Reply::Api(outcome)) => {
+                self.api_done(pending.id, &principal, request, outcome)
+            }
+            (PendingKind::Open, reply) => self.open_done(reply),
+            (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
+            (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
+            (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The vault is open: show the main screens.
+    pub fn opened(&mut self, info: VaultInfo, view: VaultView) {
+        if info.demo && self.walkthrough.is_none() {
+            let samples = crate::demo::samples()
+                .map(|s| s.samples)
+                .unwrap_or_default();
+            self.walkthrough = Some(Walkthrough::new(samples));
+        }
+        self.info = Some(info);
+        self.gate = None;
+        self.set_view(view);
+    }
+
+    /// Takes a new view of the vault, keeping the selection on the same key.
+    pub fn set_view(&mut self, view: VaultView) {
+        self.view = view;
+        let keep = self.keys.selected_id.clone();
+        self.keys.refilter(&self.view, keep.as_deref());
+        self.relayout();
+        if self.principals.selected >= self.view.principals.len() {
+            self.principals.selected = 0;
+        }
+    }
+
+    /// Keeps scroll positions valid after the size or the content changed.
+    pub fn relayout(&mut self) {
+        let rows = self.key_list_rows();
+        self.keys.ensure_visible(rows);
+    }
+}

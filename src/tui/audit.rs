@@ -1,0 +1,198 @@
+//! The audit log screen: the newest entries of `<vault>.audit.jsonl` (who, when, action, key,
+//! result), read again after each request while it shows, and `v` to verify the hash chain.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::core::audit::{AuditEntry, AuditVerifyReport};
+
+use super::action::Effect;
+use super::app::{App, PendingKind, Screen};
+use super::error_modal::ErrorModal;
+use super::job::Job;
+use super::keymap::Cmd;
+use super::modal::Modal;
+use super::toast::Level;
+
+/// The entries shown and where the view is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditScreen {
+    pub entries: Vec<AuditEntry>,
+    /// First entry shown.
+    pub scroll: usize,
+    /// The log may have grown since it was read.
+    pub stale: bool,
+    pub loaded: bool,
+    /// The last verification, for the title.
+    pub verified: Option<String>,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn audit_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let rows = self.audit_rows();
+        let last = self.audit.entries.len().saturating_sub(rows);
+        let a = &mut self.audit;
+        match cmd {
+            Cmd::Up => a.scroll = a.scroll.saturating_sub(1),
+            Cmd::Down => a.scroll = (a.scroll + 1).min(last),
+            Cmd::PageUp => a.scroll = a.scroll.saturating_sub(rows),
+            Cmd::PageDown => a.scroll = (a.scroll + rows).min(last),
+            Cmd::Top => a.scroll = 0,
+            Cmd::Bottom => a.scroll = last,
+            Cmd::Reload => return self.load_audit(),
+            Cmd::Verify => return vec![self.begin(Job::VerifyAudit, PendingKind::Verify)],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn audit_rows(&self) -> usize {
+        let body = super::view::areas(self).body;
+        usize::from(body.height.saturating_sub(3)).max(1)
+    }
+
+    /// Asks the worker for the log (unless it is already reading it).
+    pub(super) fn load_audit(&mut self) -> Vec<Effect> {
+        let reading = self
+            .pending
+            .iter()
+            .any(|p| matches!(p.kind, PendingKind::Audit));
+        if reading || self.info.is_none() {
+            return Vec::new();
+        }
+        self.audit.stale = false;
+        vec![self.begin(Job::ReadAudit, PendingKind::Audit)]
+    }
+
+    /// Reads the log again if it shows and may have grown.
+    pub(super) fn audit_autoload(&mut self) -> Vec<Effect> {
+        if self.gate.is_none() && self.screen == Screen::Audit && self.audit.stale {
+            return self.load_audit();
+        }
+        Vec::new()
+    }
+
+    pub(super) fn audit_loaded(&mut self, read: Result<Vec<AuditEntry>, String>) -> Vec<Effect> {
+        self.audit.loaded = true;
+        match read {
+            Ok(entries) => {
+                self.audit.entries = entries;
+                self.audit.error = None;
+                let rows = self.audit_rows();
+                self.audit.scroll = self.audit.entries.len().saturating_sub(rows);
+            }
+            Err(e) => self.audit.error = Some(e),
+        }
+        Vec::new()
+    }
+
+    pub(super) fn audit_verified(
+        &mut self,
+        report: Result<AuditVerifyReport, String>,
+    ) -> Vec<Effect> {
+        match report {
+            Ok(r) if r.ok => {
+                let text = format!("hash chain intact, {} lines", r.lines_checked);
+                self.audit.verified = Some(text.clone());
+                self.toast(Level::Success, format!("Audit log verified: {text}"))
+            }
+            Ok(r) => {
+                let (line, reason) = r.first_bad_line.unwrap_or_default();
+                self.audit.verified = Some(format!("DAMAGED at line {line}"));
+                self.modals.push(Modal::Error(ErrorModal::plain(
+                    "Audit log damaged",
+                    &format!("Line {line}: {reason}"),
+                )));
+                Vec::new()
+            }
+            Err(e) => {
+                self.modals
+                    .push(Modal::Error(ErrorModal::plain("Audit log unreadable", &e)));
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn entry_line(e: &AuditEntry, width: u16, theme: super::theme::Theme) -> Line<'_> {
+    let r = &e.record;
+    let time = short_time(&r.time, width);
+    let key = r
+        .key_id
+        .as_deref()
+        .map_or_else(|| "—".to_owned(), super::inspector::short_id);
+    let ok = r.result == "Success";
+    Line::from(vec![
+        Span::styled(format!("{:>4} ", e.seq), theme.dim()),
+        Span::raw(format!(
+            "{time} {} {} {key:<9} ",
+            fit(&r.principal, 10),
+            fit(&r.action, 18)
+        )),
+        Span::styled(
+            r.result.as_str(),
+            if ok { theme.ok() } else { theme.error() },
+        ),
+    ])
+}
+
+/// The whole date on wide screens, else `MM-DD HH:MM`.
+fn short_time(time: &str, width: u16) -> String {
+    if width >= 100 {
+        time.to_owned()
+    } else {
+        time.get(5..16).unwrap_or(time).replace('T', " ")
+    }
+}
+
+fn fit(text: &str, width: usize) -> String {
+    super::keys_screen::fit(text, width)
+}
+
+pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
+    let theme = app.config.theme;
+    let a = &app.audit;
+    let mut title = format!(" Audit log ({} entries) ", a.entries.len());
+    if let Some(v) = &a.verified {
+        title.push_str("· ");
+        title.push_str(v);
+        title.push(' ');
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
+    let header = format!(
+        "   # {} {} {} {} result",
+        fit("time", time.chars().count()),
+        fit("principal", 10),
+        fit("action", 18),
+        fit("key", 9)
+    );
+    let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
+    if let Some(e) = &a.error {
+        lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
+    } else if a.entries.is_empty() {
+        let text = if a.loaded {
+            "The audit log is empty."
+        } else {
+            "Reading the audit log…"
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
+    let rows = usize::from(inner.height.saturating_sub(1));
+    lines.extend(
+        a.entries
+            .iter()
+            .skip(a.scroll)
+            .take(rows)
+            .map(|e| entry_line(e, inner.width, theme)),
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}

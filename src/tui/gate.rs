@@ -1,0 +1,184 @@
+//! Before the main screens: the first-run choices, the new passphrase typed twice, the
+//! passphrase prompt of a sealed vault, and what happens when the worker has opened the vault
+//! (or could not).
+
+use crossterm::event::KeyEvent;
+
+use super::action::Effect;
+use super::app::{App, Gate, PendingKind};
+use super::first_run::{CHOICES, NewPassphrase};
+use super::job::{Job, Reply};
+use super::keymap::Cmd;
+use super::toast::Level;
+use super::unlock::Unlock;
+
+impl App {
+    pub(super) fn gate_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        match self.gate.take() {
+            Some(Gate::FirstRun(mut f)) => {
+                let effects = if f.entering.is_some() {
+                    self.new_passphrase_command(&mut f, cmd)
+                } else {
+                    self.first_run_command(&mut f, cmd)
+                };
+                if self.gate.is_none() && !self.quit {
+                    self.gate = Some(Gate::FirstRun(f));
+                }
+                effects
+            }
+            Some(Gate::Unlock(u)) => self.unlock_command(u, cmd),
+            Some(Gate::Failed(message)) => {
+                if matches!(cmd, Cmd::Quit | Cmd::Confirm) {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
+                self.gate = Some(Gate::Failed(message));
+                Vec::new()
+            }
+            other => {
+                self.gate = other;
+                Vec::new()
+            }
+        }
+    }
+
+    fn first_run_command(&mut self, f: &mut super::first_run::FirstRun, cmd: Cmd) -> Vec<Effect> {
+        match cmd {
+            Cmd::Up => f.choice = f.choice.saturating_sub(1),
+            Cmd::Down => f.choice = (f.choice + 1).min(CHOICES.len() - 1),
+            Cmd::Confirm if f.choice == 0 => f.entering = Some(NewPassphrase::default()),
+            Cmd::Confirm if f.choice == 1 => {
+                self.gate = Some(Gate::Loading("Copying the demo vault".to_owned()));
+                return vec![self.begin(Job::OpenDemo, PendingKind::Open)];
+            }
+            Cmd::Confirm | Cmd::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn new_passphrase_command(
+        &mut self,
+        f: &mut super::first_run::FirstRun,
+        cmd: Cmd,
+    ) -> Vec<Effect> {
+        let Some(p) = &mut f.entering else {
+            return Vec::new();
+        };
+        match cmd {
+            Cmd::NextField => p.focus = 1 - p.focus.min(1),
+            Cmd::Cancel => f.entering = None,
+            Cmd::Submit if p.focus == 0 => {
+                if p.first.is_empty() {
+                    p.error = Some("Type a passphrase.".to_owned());
+                } else {
+                    p.focus = 1;
+                    p.error = None;
+                }
+            }
+            Cmd::Submit if !p.first.same_as(&p.second) => {
+                p.first.clear();
+                p.second.clear();
+                p.focus = 0;
+                p.error = Some("The two passphrases differ; type them again.".to_owned());
+            }
+            Cmd::Submit => {
+                let job = Job::Create {
+                    path: self.vault_path.clone(),
+                    passphrase: p.first.take(),
+                    kdf: self.config.kdf,
+                };
+                p.second.clear();
+                self.gate = Some(Gate::Loading(
+                    "Creating the vault (deriving its key from the passphrase)".to_owned(),
+                ));
+                return vec![self.begin(job, PendingKind::Open)];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn unlock_command(&mut self, mut u: Unlock, cmd: Cmd) -> Vec<Effect> {
+        match cmd {
+            Cmd::Submit if u.field.is_empty() => {
+                u.error = Some("Type the passphrase.".to_owned());
+            }
+            Cmd::Submit => {
+                let job = Job::Open {
+                    path: self.vault_path.clone(),
+                    passphrase: Some(u.field.take()),
+                };
+                self.gate = Some(Gate::Loading("Unlocking the vault".to_owned()));
+                return vec![self.begin(job, PendingKind::Open)];
+            }
+            Cmd::Cancel | Cmd::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            _ => {}
+        }
+        self.gate = Some(Gate::Unlock(u));
+        Vec::new()
+    }
+
+    pub(super) fn passphrase_input(&mut self, key: KeyEvent) {
+        match &mut self.gate {
+            Some(Gate::Unlock(u)) => u.field.input(key),
+            Some(Gate::FirstRun(f)) => {
+                if let Some(p) = &mut f.entering {
+                    let field = if p.focus == 0 {
+                        &mut p.first
+                    } else {
+                        &mut p.second
+                    };
+                    field.input(key);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn passphrase_paste(&mut self, text: &str) {
+        match &mut self.gate {
+            Some(Gate::Unlock(u)) => u.field.paste(text),
+            Some(Gate::FirstRun(f)) => {
+                if let Some(p) = &mut f.entering {
+                    let field = if p.focus == 0 {
+                        &mut p.first
+                    } else {
+                        &mut p.second
+                    };
+                    field.paste(text);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The worker opened (or created) the vault, or could not.
+    pub(super) fn open_done(&mut self, reply: Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Opened(opened) => {
+                let opened = *opened;
+                self.opened(opened.info, opened.view);
+                for note in opened.notes {
+                    self.toasts.push(Level::Info, note);
+                }
+            }
+            Reply::OpenFailed {
+                message,
+                wrong_passphrase: true,
+            } => {
+                let path = self.vault_path.display().to_string();
+                self.gate = Some(Gate::Unlock(Unlock::new(path, Some(message))));
+            }
+            Reply::OpenFailed { message, .. } => self.gate = Some(Gate::Failed(message)),
+            _ => {}
+        }
+        Vec::new()
+    }
+}

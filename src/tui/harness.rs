@@ -1,0 +1,114 @@
+//! Drives the console without a terminal or threads, for tests and benchmarks: keys and
+//! actions go in, jobs run at once on an [`Executor`], and the model, the effects and the drawn
+//! screen come out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::action::{Action, Effect};
+use super::app::App;
+use super::job::WorkerEvent;
+use super::view;
+use super::worker::Executor;
+
+/// A console and the executor that answers its jobs.
+pub struct Harness {
+    pub app: App,
+    pub executor: Executor,
+    /// Effects other than jobs (copy, save, quit), in order.
+    pub effects: Vec<Effect>,
+}
+
+impl Harness {
+    pub fn new(app: App, executor: Executor) -> Self {
+        Self {
+            app,
+            executor,
+            effects: Vec::new(),
+        }
+    }
+
+    /// Applies an action and runs the jobs it starts (and the jobs those start), answering
+    /// each as the worker thread would.
+    pub fn act(&mut self, action: Action) {
+        let mut queue = vec![action];
+        while let Some(action) = queue.pop() {
+            for effect in self.app.update(action) {
+                match effect {
+                    Effect::Run(id, job) => {
+                        let (reply, view) = self.executor.run(job);
+                        let mut events = Vec::new();
+                        if let Some(view) = view {
+                            events.push(WorkerEvent::Snapshot(Box::new(view)));
+                        }
+                        events.push(WorkerEvent::Done(id, reply));
+                        queue.extend(events.into_iter().rev().map(Action::Worker));
+                    }
+                    other => self.effects.push(other),
+                }
+            }
+        }
+    }
+
+    /// A key press, routed as the terminal's would be.
+    pub fn press(&mut self, key: KeyEvent) {
+        if let Some(action) = self.app.on_key(&key) {
+            self.act(action);
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.press(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.press(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+
+    /// Types each character as a key press.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let mods = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.press(KeyEvent::new(KeyCode::Char(c), mods));
+        }
+    }
+
+    /// Pastes text (bracketed paste).
+    pub fn paste(&mut self, text: &str) {
+        self.act(Action::Paste(text.to_owned()));
+    }
+
+    /// Looks for outside changes, as the worker does every half second.
+    pub fn poll(&mut self) {
+        for event in self.executor.poll() {
+            self.act(Action::Worker(event));
+        }
+    }
+
+    /// The screen drawn at `width` × `height`, as text.
+    pub fn screen(&mut self, width: u16, height: u16) -> String {
+        self.app.update(Action::Resize(width, height));
+        draw(&self.app, width, height)
+    }
+}
+
+/// Draws `app` on a test terminal of `width` × `height` and returns the text.
+pub fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = match Terminal::new(TestBackend::new(width, height)) {
+        Ok(t) => t,
+        Err(e) => match e {},
+    };
+    if let Err(e) = terminal.draw(|f| view::render(f, app)) {
+        match e {}
+    }
+    if width == 0 || height == 0 {
+        // The test backend cannot print an empty buffer.
+        return String::new();
+    }
+    terminal.backend().to_string()
+}

@@ -1,0 +1,122 @@
+//! What the UI asks the worker to do ([`Job`]) and what comes back ([`WorkerEvent`]): every
+//! job carries an id, and its answer is `Done(id, Reply)`.
+
+use std::path::PathBuf;
+
+use crate::api::{ApiError, ApiRequest, ApiResponse};
+use crate::core::audit::{AuditEntry, AuditVerifyReport};
+use crate::core::secret::SecretString;
+use crate::core::vault_file::{KdfParams, Protection};
+
+use super::vault_view::VaultView;
+
+/// Identifies a job and its reply.
+pub type JobId = u64;
+
+/// Work for the worker, which owns the vault.
+#[derive(Debug)]
+pub enum Job {
+    /// One API request (the one request path of product §2).
+    Api {
+        principal: String,
+        request: ApiRequest,
+    },
+    /// Open the vault file (with its passphrase if sealed).
+    Open {
+        path: PathBuf,
+        passphrase: Option<SecretString>,
+    },
+    /// Create a new sealed vault and open it.
+    Create {
+        path: PathBuf,
+        passphrase: SecretString,
+        kdf: KdfParams,
+    },
+    /// Write a fresh copy of the demo vault in a temporary folder and open it.
+    OpenDemo,
+    /// Read the audit log (its newest entries).
+    ReadAudit,
+    /// Check the audit log's hash chain.
+    VerifyAudit,
+}
+
+impl Job {
+    /// What the status bar says while the job runs.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Api { request, .. } => match request.params.get("KeySpec") {
+                Some(spec) if request.action == "CreateKey" && spec.starts_with("RSA") => {
+                    format!("CreateKey: generating an {spec} key")
+                }
+                _ => request.action.clone(),
+            },
+            Self::Open { passphrase, .. } => {
+                if passphrase.is_some() {
+                    "Unlocking the vault".to_owned()
+                } else {
+                    "Opening the vault".to_owned()
+                }
+            }
+            Self::Create { .. } => "Creating the vault".to_owned(),
+            Self::OpenDemo => "Copying the demo vault".to_owned(),
+            Self::ReadAudit => "Reading the audit log".to_owned(),
+            Self::VerifyAudit => "Verifying the audit log".to_owned(),
+        }
+    }
+}
+
+/// Which vault is open, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultInfo {
+    pub path: String,
+    /// `None` for an in-memory vault.
+    pub protection: Option<Protection>,
+    /// A temporary copy of the demo vault.
+    pub demo: bool,
+}
+
+impl VaultInfo {
+    /// How the status bar names the protection.
+    pub fn protection_label(&self) -> &'static str {
+        match self.protection {
+            Some(Protection::Passphrase) => "sealed",
+            Some(Protection::None) => "UNPROTECTED",
+            None => "in memory",
+        }
+    }
+}
+
+/// A vault that has just been opened.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub info: VaultInfo,
+    pub view: VaultView,
+    /// What maintenance did on opening (expired deletions, due rotations).
+    pub notes: Vec<String>,
+}
+
+/// The answer to one job.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Api(Result<ApiResponse, ApiError>),
+    Opened(Box<Opened>),
+    OpenFailed {
+        message: String,
+        wrong_passphrase: bool,
+    },
+    Audit(Result<Vec<AuditEntry>, String>),
+    Verified(Result<AuditVerifyReport, String>),
+}
+
+/// What the worker tells the UI.
+#[derive(Debug, Clone)]
+pub enum WorkerEvent {
+    /// A job finished.
+    Done(JobId, Reply),
+    /// The vault changed (by this console); here is the new view.
+    Snapshot(Box<VaultView>),
+    /// Another process changed the vault file; it was read again.
+    Reloaded(Box<VaultView>),
+    /// Something the vault did by itself (automatic rotation).
+    Notice(String),
+}

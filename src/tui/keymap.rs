@@ -1,0 +1,433 @@
+//! The one key table: every binding of every layer as data (`{keys, command, description}`).
+//! The router dispatches keys from it, and the footer hints and the `?` help popup are
+//! generated from it, so what the screen says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// One key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Chord {
+    /// Whether `key` is this chord. Shift is part of the character (`G`, `?`), so it is ignored
+    /// for characters and for BackTab.
+    pub fn matches(self, key: &KeyEvent) -> bool {
+        let mut mods = key.modifiers;
+        if matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        self.code == key.code && self.mods == mods
+    }
+}
+
+const fn ch(c: char) -> Chord {
+    Chord {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ctrl(c: char) -> Chord {
+    Chord {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+const fn key(code: KeyCode) -> Chord {
+    Chord {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+/// What a key asks for. `Open` names the API action whose form to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    Quit,
+    Help,
+    ShowKeys,
+    ShowPrincipals,
+    ShowAudit,
+    NextScreen,
+    ToggleWalkthrough,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Filter,
+    ClearFilter,
+    FilterDone,
+    Actions,
+    Open(&'static str),
+    ActAs,
+    Verify,
+    Reload,
+    WalkNext,
+    WalkPrev,
+    WalkTry,
+    Submit,
+    NextField,
+    PrevField,
+    Pick,
+    Close,
+    CycleNext,
+    CyclePrev,
+    ToggleFormat,
+    CopyDocument,
+    CopyCli,
+    CopyQuery,
+    Save,
+    ViewDocument,
+    Confirm,
+    Cancel,
+}
+
+/// One binding: the keys, how the footer and help name them, the command, what it does, and
+/// whether the footer shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Chord],
+    pub label: &'static str,
+    pub cmd: Cmd,
+    pub desc: &'static str,
+    pub footer: bool,
+}
+
+const fn b(
+    keys: &'static [Chord],
+    label: &'static str,
+    cmd: Cmd,
+    desc: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        cmd,
+        desc,
+        footer,
+    }
+}
+
+/// A group of bindings that is active together; the router asks the top layer first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Always,
+    Global,
+    Keys,
+    Filter,
+    Walkthrough,
+    Principals,
+    Audit,
+    Form,
+    /// The focused field has a picker.
+    Pickable,
+    Choice,
+    Result,
+    Help,
+    Confirm,
+    Error,
+    Picker,
+    Prompt,
+    FirstRun,
+    Passphrase,
+}
+
+const UP: &[Chord] = &[key(KeyCode::Up), ch('k')];
+const DOWN: &[Chord] = &[key(KeyCode::Down), ch('j')];
+const ESC: &[Chord] = &[key(KeyCode::Esc)];
+const ENTER: &[Chord] = &[key(KeyCode::Enter)];
+
+#[rustfmt::skip]
+const ALWAYS: &[Binding] = &[b(&[ctrl('c')], "^C", Cmd::Quit, "quit at once", false)];
+
+#[rustfmt::skip]
+const GLOBAL: &[Binding] = &[
+    b(&[ch('q')], "q", Cmd::Quit, "quit", true),
+    b(&[ch('?')], "?", Cmd::Help, "help: every key", true),
+    b(&[ch('1')], "1", Cmd::ShowKeys, "keys screen", false),
+    b(&[ch('2')], "2", Cmd::ShowPrincipals, "principals screen", false),
+    b(&[ch('3')], "3", Cmd::ShowAudit, "audit log screen", false),
+    b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
+    b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
+];
+
+#[rustfmt::skip]
+const KEYS: &[Binding] = &[
+    b(UP, "↑/k", Cmd::Up, "previous key", false),
+    b(DOWN, "↓/j", Cmd::Down, "next key", false),
+    b(&[key(KeyCode::PageUp)], "PgUp", Cmd::PageUp, "page up", false),
+    b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
+    b(&[ch('g'), key(KeyCode::Home)], "g", Cmd::Top, "first key", false),
+    b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "last key", false),
+    b(&[ch('/')], "/", Cmd::Filter, "filter keys", true),
+    b(ESC, "esc", Cmd::ClearFilter, "clear the filter", false),
+    b(&[ch('r')], "r", Cmd::Open("ReEncrypt"), "ReEncrypt", true),
+    b(&[ch('a'), key(KeyCode::Enter)], "a/⏎", Cmd::Actions, "all actions", true),
+    b(&[ch('e')], "e", Cmd::Open("Encrypt"), "Encrypt", false),
+    b(&[ch('d')], "d", Cmd::Open("Decrypt"), "Decrypt", false),
+    b(&[ch('n')], "n", Cmd::Open("CreateKey"), "new key (CreateKey)", true),
+    b(&[ch('R')], "R", Cmd::Open("CreateKeyVersion"), "rotate now (CreateKeyVersion)", false),
+    b(&[ch('A')], "A", Cmd::Open("CreateAlias"), "add an alias", false),
+    b(&[ch('P')], "P", Cmd::Open("UpdateRotationPolicy"), "rotation policy", false),
+    b(&[ch('E')], "E", Cmd::Open("EnableKey"), "enable the key", false),
+    b(&[ch('D')], "D", Cmd::Open("DisableKey"), "disable the key", false),
+    b(&[ch('X')], "X", Cmd::Open("ScheduleKeyDeletion"), "schedule deletion", false),
+    b(&[ch('C')], "C", Cmd::Open("CancelKeyDeletion"), "cancel deletion", false),
+    b(&[ch('i')], "i", Cmd::Open("DescribeKey"), "DescribeKey", false),
+];
+
+#[rustfmt::skip]
+const FILTER: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::FilterDone, "keep the filter", true),
+    b(ESC, "esc", Cmd::ClearFilter, "clear the filter", true),
+    b(&[key(KeyCode::Up)], "↑", Cmd::Up, "previous key", false),
+    b(&[key(KeyCode::Down)], "↓", Cmd::Down, "next key", false),
+];
+
+#[rustfmt::skip]
+const WALKTHROUGH: &[Binding] = &[
+    b(&[ch('.')], ".", Cmd::WalkTry, "try this step (walkthrough)", true),
+    b(&[ch(']')], "]", Cmd::WalkNext, "next step (walkthrough)", true),
+    b(&[ch('[')], "[", Cmd::WalkPrev, "previous step (walkthrough)", false),
+];
+
+#[rustfmt::skip]
+const PRINCIPALS: &[Binding] = &[
+    b(UP, "↑/k", Cmd::Up, "previous principal", false),
+    b(DOWN, "↓/j", Cmd::Down, "next principal", false),
+    b(&[key(KeyCode::Enter), ch('s')], "⏎", Cmd::ActAs, "act as this principal", true),
+];
+
+#[rustfmt::skip]
+const AUDIT: &[Binding] = &[
+    b(UP, "↑/k", Cmd::Up, "scroll up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
+    b(&[key(KeyCode::PageUp)], "PgUp", Cmd::PageUp, "page up", false),
+    b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
+    b(&[ch('g'), key(KeyCode::Home)], "g", Cmd::Top, "oldest entry", false),
+    b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "newest entry", false),
+    b(&[ch('v')], "v", Cmd::Verify, "verify the hash chain", true),
+    b(&[ch('r')], "r", Cmd::Reload, "reload", true),
+];
+
+#[rustfmt::skip]
+const FORM: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Submit, "run", true),
+    b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next field", true),
+    b(&[key(KeyCode::BackTab), key(KeyCode::Up)], "S-tab/↑", Cmd::PrevField, "previous field", false),
+    b(ESC, "esc", Cmd::Close, "close the form", true),
+];
+
+#[rustfmt::skip]
+const PICKABLE: &[Binding] = &[b(&[ctrl('p'), key(KeyCode::F(2))], "^P", Cmd::Pick, "pick from a list", true)];
+const CHOICE: &[Binding] = &[
+    b(
+        &[key(KeyCode::Right), ch(' ')],
+        "→/space",
+        Cmd::CycleNext,
+        "next value",
+        true,
+    ),
+    b(
+        &[key(KeyCode::Left)],
+        "←",
+        Cmd::CyclePrev,
+        "previous value",
+        false,
+    ),
+];
+
+#[rustfmt::skip]
+const RESULT: &[Binding] = &[
+    b(&[ch('x'), ch('f')], "x", Cmd::ToggleFormat, "JSON/XML", true),
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the document", true),
+    b(&[ch('l')], "l", Cmd::CopyCli, "copy the CLI line", true),
+    b(&[ch('u')], "u", Cmd::CopyQuery, "copy the ?Action= request", false),
+    b(&[ch('s')], "s", Cmd::Save, "save to a file", true),
+    b(UP, "↑/k", Cmd::Up, "scroll up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
+    b(&[key(KeyCode::Esc), key(KeyCode::Backspace)], "esc", Cmd::Close, "back to the form", true),
+];
+
+#[rustfmt::skip]
+const HELP: &[Binding] = &[
+    b(&[key(KeyCode::Esc), ch('?'), ch('q')], "esc", Cmd::Close, "close help", true),
+    b(UP, "↑/k", Cmd::Up, "scroll up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
+];
+
+#[rustfmt::skip]
+const CONFIRM: &[Binding] = &[
+    b(&[ch('y'), key(KeyCode::Enter)], "y", Cmd::Confirm, "yes, do it", true),
+    b(&[ch('n'), key(KeyCode::Esc)], "n/esc", Cmd::Cancel, "no", true),
+];
+
+#[rustfmt::skip]
+const ERROR: &[Binding] = &[
+    b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close", true),
+    b(&[ch('v')], "v", Cmd::ViewDocument, "view the error document", true),
+];
+
+#[rustfmt::skip]
+const PICKER: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Confirm, "choose", true),
+    b(ESC, "esc", Cmd::Cancel, "cancel", true),
+    b(&[key(KeyCode::Up)], "↑", Cmd::Up, "previous", false),
+    b(&[key(KeyCode::Down)], "↓", Cmd::Down, "next", false),
+    b(&[key(KeyCode::PageUp)], "PgUp", Cmd::PageUp, "page up", false),
+    b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
+];
+
+#[rustfmt::skip]
+const PROMPT: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Confirm, "save", true),
+    b(ESC, "esc", Cmd::Cancel, "cancel", true),
+];
+
+#[rustfmt::skip]
+const FIRST_RUN: &[Binding] = &[
+    b(UP, "↑/k", Cmd::Up, "previous choice", false),
+    b(DOWN, "↓/j", Cmd::Down, "next choice", false),
+    b(ENTER, "⏎", Cmd::Confirm, "choose", true),
+    b(&[ch('q'), key(KeyCode::Esc)], "q", Cmd::Quit, "quit", true),
+];
+
+#[rustfmt::skip]
+const PASSPHRASE: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Submit, "continue", true),
+    b(&[key(KeyCode::Tab), key(KeyCode::BackTab)], "tab", Cmd::NextField, "other field", false),
+    b(ESC, "esc", Cmd::Cancel, "back / quit", true),
+];
+
+impl Layer {
+    pub fn bindings(self) -> &'static [Binding] {
+        match self {
+            Self::Always => ALWAYS,
+            Self::Global => GLOBAL,
+            Self::Keys => KEYS,
+            Self::Filter => FILTER,
+            Self::Walkthrough => WALKTHROUGH,
+            Self::Principals => PRINCIPALS,
+            Self::Audit => AUDIT,
+            Self::Form => FORM,
+            Self::Pickable => PICKABLE,
+            Self::Choice => CHOICE,
+            Self::Result => RESULT,
+            Self::Help => HELP,
+            Self::Confirm => CONFIRM,
+            Self::Error => ERROR,
+            Self::Picker => PICKER,
+            Self::Prompt => PROMPT,
+            Self::FirstRun => FIRST_RUN,
+            Self::Passphrase => PASSPHRASE,
+        }
+    }
+
+    /// The heading of this layer in the help popup.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Always => "Anywhere",
+            Self::Global => "Everywhere outside forms",
+            Self::Keys => "Keys screen",
+            Self::Filter => "Filtering",
+            Self::Walkthrough => "Walkthrough",
+            Self::Principals => "Principals screen",
+            Self::Audit => "Audit log screen",
+            Self::Form => "Forms (other keys edit the field)",
+            Self::Pickable => "Key, version and alias fields",
+            Self::Choice => "Choice fields",
+            Self::Result => "Result",
+            Self::Help => "Help",
+            Self::Confirm => "Confirmation",
+            Self::Error => "Error",
+            Self::Picker => "Picker (type to filter)",
+            Self::Prompt => "File name",
+            Self::FirstRun => "First run",
+            Self::Passphrase => "Passphrase",
+        }
+    }
+}
+
+/// The command `key` is bound to in `layer`.
+pub fn lookup(layer: Layer, key: &KeyEvent) -> Option<Cmd> {
+    layer
+        .bindings()
+        .iter()
+        .find(|b| b.keys.iter().any(|c| c.matches(key)))
+        .map(|b| b.cmd)
+}
+
+/// The footer's hints for these layers, top layer first, without repeating a command.
+pub fn footer_hints(layers: &[Layer]) -> Vec<(&'static str, &'static str)> {
+    let mut seen: Vec<Cmd> = Vec::new();
+    let mut out = Vec::new();
+    for layer in layers {
+        for b in layer.bindings().iter().filter(|b| b.footer) {
+            if !seen.contains(&b.cmd) {
+                seen.push(b.cmd);
+                out.push((b.label, short(b.desc)));
+            }
+        }
+    }
+    out
+}
+
+/// The footer names a binding by its description up to the first `(` or `:`.
+fn short(desc: &str) -> &str {
+    desc.split([':', '(']).next().map_or(desc, str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_characters_match() {
+        let g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Layer::Keys, &g), Some(Cmd::Bottom));
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Layer::Always, &c), Some(Cmd::Quit));
+        assert_eq!(lookup(Layer::Global, &c), None);
+    }
+
+    #[test]
+    fn no_layer_binds_one_key_twice() {
+        let layers = [
+            Layer::Always,
+            Layer::Global,
+            Layer::Keys,
+            Layer::Filter,
+            Layer::Walkthrough,
+            Layer::Principals,
+            Layer::Audit,
+            Layer::Form,
+            Layer::Pickable,
+            Layer::Choice,
+            Layer::Result,
+            Layer::Help,
+            Layer::Confirm,
+            Layer::Error,
+            Layer::Picker,
+            Layer::Prompt,
+            Layer::FirstRun,
+            Layer::Passphrase,
+        ];
+        for layer in layers {
+            let chords: Vec<Chord> = layer
+                .bindings()
+                .iter()
+                .flat_map(|b| b.keys.iter().copied())
+                .collect();
+            for (i, c) in chords.iter().enumerate() {
+                assert!(!chords[i + 1..].contains(c), "{layer:?} binds {c:?} twice");
+            }
+        }
+    }
+}

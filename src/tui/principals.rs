@@ -1,0 +1,153 @@
+//! The principals screen: who may call the API and their policies; `⏎` switches the principal
+//! the console acts as. (Principals are created and changed with `kms-console principal …`.)
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::action::Effect;
+use super::app::App;
+use super::keymap::Cmd;
+use super::theme::Theme;
+use super::toast::Level;
+
+/// The principal list's selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrincipalsScreen {
+    pub selected: usize,
+}
+
+impl App {
+    pub(super) fn principals_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let last = self.view.principals.len().saturating_sub(1);
+        let p = &mut self.principals;
+        match cmd {
+            Cmd::Up => p.selected = p.selected.saturating_sub(1),
+            Cmd::Down => p.selected = (p.selected + 1).min(last),
+            Cmd::ActAs => return self.act_as_selected(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn act_as_selected(&mut self) -> Vec<Effect> {
+        let Some(name) = self
+            .view
+            .principals
+            .get(self.principals.selected)
+            .map(|p| p.name.clone())
+        else {
+            return Vec::new();
+        };
+        self.act_as(&name)
+    }
+
+    /// Makes every later request run as `name`.
+    pub fn act_as(&mut self, name: &str) -> Vec<Effect> {
+        name.clone_into(&mut self.principal);
+        if let Some(i) = self.view.principals.iter().position(|p| p.name == name) {
+            self.principals.selected = i;
+        }
+        self.toast(Level::Info, format!("Now acting as {name}"))
+    }
+}
+
+/// The rows of the principal list (inside its border).
+pub fn list_area(body: Rect) -> Rect {
+    let [list, _] = split(body);
+    Block::default().borders(Borders::ALL).inner(list)
+}
+
+fn split(body: Rect) -> [Rect; 2] {
+    if body.width >= 60 {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Min(0)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(body)
+    }
+}
+
+pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
+    let theme = app.config.theme;
+    let [list, details] = split(body);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(
+            format!(" Principals ({}) ", app.view.principals.len()),
+            theme.title(),
+        ));
+    let lines: Vec<Line<'_>> = app
+        .view
+        .principals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let style = if i == app.principals.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            let mark = if p.name == app.principal {
+                "● "
+            } else {
+                "  "
+            };
+            Line::from(vec![
+                Span::styled(mark, theme.ok()),
+                Span::styled(p.name.as_str(), style),
+                Span::styled(
+                    format!(
+                        "  {} polic{}",
+                        p.policies.len(),
+                        if p.policies.len() == 1 { "y" } else { "ies" }
+                    ),
+                    theme.dim(),
+                ),
+            ])
+        })
+        .collect();
+    let scroll = u16::try_from(
+        app.principals
+            .selected
+            .saturating_sub(usize::from(list.height.saturating_sub(3))),
+    )
+    .unwrap_or(0);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), list);
+    render_policies(frame, details, app, theme);
+}
+
+fn render_policies(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(" Policies ", theme.title()));
+    let Some(p) = app.view.principals.get(app.principals.selected) else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("AccessKeyId ", theme.dim()),
+            Span::raw(p.access_key_id.as_str()),
+        ]),
+        Line::from(Span::styled(
+            if p.name == app.principal {
+                "The console acts as this principal."
+            } else {
+                "⏎ to act as this principal."
+            },
+            theme.ok(),
+        )),
+    ];
+    for policy in &p.policies {
+        lines.push(Line::default());
+        lines.extend(policy.lines().map(|l| Line::from(l.to_owned())));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

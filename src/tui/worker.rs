@@ -1,0 +1,289 @@
+//! The worker: one thread that owns the vault. It runs jobs one at a time through
+//! [`crate::api::dispatch`] (and opens, creates and audits the vault), answers each with
+//! `Done(id, Reply)`, sends a new view after every change, and every half second looks for
+//! changes other processes made and for due automatic rotations.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::{dispatch, find_action};
+use crate::core::ops::maintenance::MaintenanceEvent;
+use crate::core::vault::{Sources, Vault, new_vault_state};
+use crate::core::vault_file::{NewProtection, VaultError};
+use crate::demo;
+
+use super::job::{Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
+use super::vault_view::VaultView;
+
+/// How often the worker looks at the vault file for outside changes.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// How many of the newest audit entries the audit screen holds.
+pub const AUDIT_TAIL: usize = 2000;
+
+/// Runs jobs against the vault it owns. The thread of [`Worker`] drives one; tests drive one
+/// directly, without threads.
+pub struct Executor {
+    vault: Option<Vault>,
+    sources: Sources,
+    /// The temporary folder of a demo copy, removed when the executor drops.
+    demo_dir: Option<PathBuf>,
+}
+
+impl Executor {
+    pub fn new(sources: Sources) -> Self {
+        Self {
+            vault: None,
+            sources,
+            demo_dir: None,
+        }
+    }
+
+    /// An executor that already holds an open vault (tests, benchmarks).
+    pub fn with_vault(vault: Vault) -> Self {
+        let sources = vault.sources().clone();
+        Self {
+            vault: Some(vault),
+            sources,
+            demo_dir: None,
+        }
+    }
+
+    pub fn vault(&self) -> Option<&Vault> {
+        self.vault.as_ref()
+    }
+
+    /// Runs one job; returns its reply and, if the vault changed, the new view.
+    pub fn run(&mut self, job: Job) -> (Reply, Option<VaultView>) {
+        match job {
+            Job::Api { principal, request } => {
+                let Some(vault) = self.vault.as_mut() else {
+                    return (failed("no vault is open"), None);
+                };
+                let result = dispatch(vault, &principal, &request);
+                let changed =
+                    result.is_ok() && find_action(&request.action).is_some_and(|a| a.mutates);
+                let view = changed.then(|| VaultView::from_state(vault.state()));
+                (Reply::Api(result), view)
+            }
+            Job::Open { path, passphrase } => {
+                let opened = Vault::open(&path, passphrase, self.sources.clone());
+                (self.adopt(opened, false), None)
+            }
+            Job::Create {
+                path,
+                passphrase,
+                kdf,
+            } => (
+                self.create(&path, NewProtection::Passphrase(passphrase, kdf)),
+                None,
+            ),
+            Job::OpenDemo => (self.open_demo(), None),
+            Job::ReadAudit => (Reply::Audit(self.read_audit()), None),
+            Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
+        }
+    }
+
+    /// Looks for outside changes and due maintenance; what the UI should hear about.
+    pub fn poll(&mut self) -> Vec<WorkerEvent> {
+        let Some(vault) = self.vault.as_mut() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if vault.changed_on_disk() && matches!(vault.refresh(), Ok(true)) {
+            out.push(WorkerEvent::Reloaded(Box::new(VaultView::from_state(
+                vault.state(),
+            ))));
+        }
+        if let Ok(events) = vault.maintain()
+            && !events.is_empty()
+        {
+            out.extend(events.iter().map(|e| WorkerEvent::Notice(describe(e))));
+            out.push(WorkerEvent::Snapshot(Box::new(VaultView::from_state(
+                vault.state(),
+            ))));
+        }
+        out
+    }
+
+    fn adopt(
+        &mut self,
+        opened: Result<(Vault, Vec<MaintenanceEvent>), VaultError>,
+        demo: bool,
+    ) -> Reply {
+        match opened {
+            Ok((vault, events)) => {
+                let info = VaultInfo {
+                    path: vault
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    protection: vault.protection(),
+                    demo,
+                };
+                let view = VaultView::from_state(vault.state());
+                self.vault = Some(vault);
+                Reply::Opened(Box::new(Opened {
+                    info,
+                    view,
+                    notes: events.iter().map(describe).collect(),
+                }))
+            }
+            Err(e) => Reply::OpenFailed {
+                wrong_passphrase: matches!(e, VaultError::WrongPassphrase),
+                message: e.to_string(),
+            },
+        }
+    }
+
+    fn create(&mut self, path: &Path, protection: NewProtection) -> Reply {
+        let state = match new_vault_state(&self.sources) {
+            Ok(s) => s,
+            Err(e) => return failed(&e.to_string()),
+        };
+        let created = Vault::create(path, state, protection, self.sources.clone());
+        self.adopt(created.map(|v| (v, Vec::new())), false)
+    }
+
+    fn open_demo(&mut self) -> Reply {
+        let dir = demo_folder();
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return failed(&format!("cannot create {}: {e}", dir.display()));
+        }
+        self.demo_dir = Some(dir.clone());
+        let path = dir.join("vault.json");
+        if let Err(e) = demo::write_demo_vault(&path) {
+            return failed(&e.to_string());
+        }
+        let opened = Vault::open(&path, None, self.sources.clone());
+        self.adopt(opened, true)
+    }
+
+    fn read_audit(&self) -> Result<Vec<crate::core::audit::AuditEntry>, String> {
+        let log = self
+            .vault
+            .as_ref()
+            .and_then(Vault::audit_log)
+            .ok_or("this vault has no audit log")?;
+        let mut entries = log.read().map_err(|e| e.to_string())?;
+        let skip = entries.len().saturating_sub(AUDIT_TAIL);
+        entries.drain(..skip);
+        Ok(entries)
+    }
+
+    fn verify_audit(&self) -> Result<crate::core::audit::AuditVerifyReport, String> {
+        let log = self
+            .vault
+            .as_ref()
+            .and_then(Vault::audit_log)
+            .ok_or("this vault has no audit log")?;
+        log.verify().map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        // Close the vault before its demo folder goes.
+        self.vault = None;
+        if let Some(dir) = self.demo_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn failed(message: &str) -> Reply {
+    Reply::OpenFailed {
+        message: message.to_owned(),
+        wrong_passphrase: false,
+    }
+}
+
+fn describe(event: &MaintenanceEvent) -> String {
+    match event {
+        MaintenanceEvent::KeyDeleted { key_id } => {
+            format!("Key {key_id} passed its deletion date and was deleted")
+        }
+        MaintenanceEvent::KeyRotated {
+            key_id,
+            key_version_id,
+        } => format!("Automatic rotation: key {key_id} has a new primary version {key_version_id}"),
+    }
+}
+
+/// A fresh folder for a demo copy: `<tmp>/kms-console-demo-<pid>-<nanos>`.
+fn demo_folder() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    std::env::temp_dir().join(format!("kms-console-demo-{}-{nanos}", std::process::id()))
+}
+
+enum Msg {
+    Job(JobId, Job),
+    Stop,
+}
+
+/// The worker thread and the channel that feeds it.
+pub struct Worker {
+    tx: mpsc::Sender<Msg>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread; its events go to `events`.
+    pub fn spawn(
+        executor: Executor,
+        events: UnboundedSender<WorkerEvent>,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("kms-console-worker".into())
+            .spawn(move || work(executor, &rx, &events))?;
+        Ok(Self {
+            tx,
+            handle: Some(handle),
+        })
+    }
+
+    pub fn send(&self, id: JobId, job: Job) {
+        let _ = self.tx.send(Msg::Job(id, job));
+    }
+
+    /// Stops the thread once its current job is done, and waits for it.
+    pub fn stop(mut self) {
+        let _ = self.tx.send(Msg::Stop);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn work(mut executor: Executor, rx: &mpsc::Receiver<Msg>, events: &UnboundedSender<WorkerEvent>) {
+    loop {
+        match rx.recv_timeout(POLL_INTERVAL) {
+            Ok(Msg::Job(id, job)) => {
+                // Show an outside change before the job's own result.
+                for event in executor.poll() {
+                    let _ = events.send(event);
+                }
+                let (reply, view) = executor.run(job);
+                // The new view first, so the result is read against it.
+                if let Some(view) = view {
+                    let _ = events.send(WorkerEvent::Snapshot(Box::new(view)));
+                }
+                let _ = events.send(WorkerEvent::Done(id, reply));
+            }
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                for event in executor.poll() {
+                    if events.send(event).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Every screen, form and modal of the console, each reached the way a user reaches it, for
+//! the snapshot and size-sweep tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crossterm::event::KeyCode;
+use kms_console::api::ACTIONS;
+use kms_console::core::audit::{AuditEntry, AuditRecord};
+use kms_console::demo::DemoSample;
+use kms_console::tui::action::Action;
+use kms_console::tui::app::{App, Startup};
+use kms_console::tui::harness::Harness;
+use kms_console::tui::job::{Reply, WorkerEvent};
+use kms_console::tui::walkthrough::Walkthrough;
+use kms_console::tui::worker::Executor;
+
+use super::{config, fake_blob, harness, orders_versions, sources};
+
+/// A named state of the console.
+pub struct State {
+    pub name: String,
+    pub harness: Harness,
+}
+
+fn state(name: &str, harness: Harness) -> State {
+    State {
+        name: name.to_owned(),
+        harness,
+    }
+}
+
+fn with(name: &str, keys: impl FnOnce(&mut Harness)) -> State {
+    let mut h = harness();
+    keys(&mut h);
+    state(name, h)
+}
+
+const PATH: &str = "/home/demo/.local/share/kms-console/vault.json";
+
+fn gate(startup: Startup) -> Harness {
+    let clock = std::sync::Arc::new(kms_console::core::clock::FixedClock::new(super::T0));
+    let mut h = Harness::new(App::new(config()), Executor::new(sources(clock)));
+    drop(h.app.start(startup));
+    h
+}
+
+fn entry(seq: u64, action: &str, key: Option<&str>, result: &str) -> AuditEntry {
+    AuditEntry {
+        seq,
+        record: AuditRecord {
+            time: format!("2026-11-01T00:0{seq}:00Z"),
+            principal: if result == "Success" {
+                "admin"
+            } else {
+                "auditor"
+            }
+            .to_owned(),
+            action: action.to_owned(),
+            key_id: key.map(str::to_owned),
+            key_version_id: None,
+            result: result.to_owned(),
+            request_id: format!("00000000-0000-4000-8000-0000000001{seq:02}"),
+            details: None,
+        },
+        prev: "0".repeat(64),
+        hash: "1".repeat(64),
+    }
+}
+
+fn samples(h: &Harness) -> Vec<DemoSample> {
+    let versions = orders_versions(h);
+    vec![DemoSample {
+        name: "orders-v1".to_owned(),
+        case: "after-rotation".to_owned(),
+        description: "Made under version 1 of alias/orders, which has been rotated twice; ReEncrypt moves it to the primary version.".to_owned(),
+        ciphertext_blob: fake_blob(&versions[0]),
+        encryption_context: Some(r#"{"app":"orders"}"#.to_owned()),
+        source_key_id: None,
+        source_key_version_id: None,
+        source_encryption_algorithm: None,
+        destination_key_id: "alias/orders".to_owned(),
+        destination_encryption_context: Some(r#"{"app":"orders"}"#.to_owned()),
+        plaintext: "order #1001".to_owned(),
+        expect_error: None,
+    }]
+}
+
+/// The main screens and the gates before them.
+pub fn screens() -> Vec<State> {
+    let mut out = vec![
+        with("keys", |_| {}),
+        with("keys_filtered", |h| h.type_text("/sm")),
+        with("keys_no_match", |h| {
+            h.type_text("/zzz");
+            h.key(KeyCode::Enter);
+        }),
+        with("principals", |h| h.type_text("2j")),
+        with("principals_switched", |h| {
+            h.type_text("2jj");
+            h.key(KeyCode::Enter);
+        }),
+        with("audit_unavailable", |h| h.type_text("3")),
+        with("audit", |h| {
+            h.type_text("3");
+            let id = h.app.view.aliases["alias/orders"].clone();
+            h.app.audit.error = None;
+            h.app.audit.entries = vec![
+                entry(1, "CreateKey", Some(&id), "Success"),
+                entry(2, "ReEncrypt", Some(&id), "Success"),
+                entry(3, "ReEncrypt", Some(&id), "Forbidden.NoPermission"),
+                entry(4, "ListKeys", None, "Success"),
+            ];
+            h.app.audit.verified = Some("hash chain intact, 4 lines".to_owned());
+        }),
+        with("walkthrough", |h| {
+            h.app.walkthrough = Some(Walkthrough::new(samples(h)));
+            h.app.info.as_mut().unwrap().demo = true;
+        }),
+    ];
+    let path = PATH.into();
+    out.push(state("first_run", gate(Startup::FirstRun { path })));
+    let mut h = gate(Startup::FirstRun { path: PATH.into() });
+    h.key(KeyCode::Enter);
+    h.type_text("secret");
+    h.key(KeyCode::Enter);
+    h.type_text("other");
+    h.key(KeyCode::Enter);
+    h.type_text("sec");
+    out.push(state("first_run_passphrase", h));
+    let mut h = gate(Startup::Unlock {
+        path: PATH.into(),
+        error: Some(
+            "wrong passphrase, or the vault file has been altered (the two cannot be told apart)"
+                .to_owned(),
+        ),
+    });
+    h.type_text("pass");
+    out.push(state("unlock", h));
+    out.push(state(
+        "loading",
+        gate(Startup::Open {
+            path: PATH.into(),
+            passphrase: None,
+        }),
+    ));
+    let mut h = gate(Startup::Open {
+        path: PATH.into(),
+        passphrase: None,
+    });
+    let reply = Reply::OpenFailed {
+        message: format!("the vault file is damaged: the checksum does not match ({PATH})"),
+        wrong_passphrase: false,
+    };
+    h.act(Action::Worker(WorkerEvent::Done(1, reply)));
+    out.push(state("open_failed", h));
+    out
+}
+
+/// The form of every action, opened on the selected key.
+pub fn forms() -> Vec<State> {
+    ACTIONS
+        .iter()
+        .map(|spec| {
+            with(&format!("form_{}", spec.name), |h| {
+                h.type_text("a");
+                h.type_text(spec.name);
+                h.key(KeyCode::Enter);
+            })
+        })
+        .collect()
+}
+
+/// ReEncrypt in its particular states, the result view and every modal.
+pub fn details() -> Vec<State> {
+    vec![
+        with("reencrypt_inspected", |h| {
+            h.type_text("r");
+            let blob = fake_blob(&orders_versions(h)[0]);
+            h.paste(&blob);
+            for _ in 0..3 {
+                h.key(KeyCode::Tab);
+            }
+            h.type_text(r#"{"app":"#);
+        }),
+        with("reencrypt_asymmetric", |h| {
+            h.type_text("r");
+            h.paste("EBQEI0gw6LrCPu12jl6mZCkt09ykjrC6RI7iyCC/cWURkUATl2cKDU5buPOu8tsT");
+            h.key(KeyCode::Tab);
+            h.key(KeyCode::Tab);
+            h.type_text(" ");
+            h.key(KeyCode::Tab);
+        }),
+        with("reencrypt_required", |h| {
+            h.type_text("r");
+            h.key(KeyCode::Enter);
+        }),
+        with("result_json", |h| {
+            h.type_text("i");
+            h.key(KeyCode::Enter);
+        }),
+        with("result_xml", |h| {
+            h.type_text("i");
+            h.key(KeyCode::Enter);
+            h.type_text("x");
+        }),
+        with("result_reencrypt", reencrypt_result),
+        with("modal_error", |h| {
+            h.type_text("2jj");
+            h.key(KeyCode::Enter);
+            h.type_text("1r");
+            let blob = fake_blob(&orders_versions(h)[0]);
+            h.paste(&blob);
+            h.key(KeyCode::Enter);
+        }),
+        with("modal_dry_run", |h| {
+            h.type_text("e");
+            h.type_text("hello");
+            h.app.form.as_mut().unwrap().focus_on("DryRun");
+            h.type_text(" ");
+            h.key(KeyCode::Enter);
+        }),
+        with("modal_confirm", |h| {
+            h.type_text("jD");
+            h.key(KeyCode::Enter);
+        }),
+        with("modal_help", |h| h.type_text("?")),
+        with("picker_actions", |h| h.type_text("a")),
+        with("picker_keys", |h| {
+            h.type_text("r");
+            h.key(KeyCode::Tab);
+            h.ctrl('p');
+        }),
+        with("picker_versions", |h| {
+            h.type_text("a");
+            h.type_text("DescribeKeyVersion");
+            h.key(KeyCode::Enter);
+            h.key(KeyCode::Tab);
+            h.ctrl('p');
+        }),
+        with("modal_save", |h| {
+            h.type_text("i");
+            h.key(KeyCode::Enter);
+            h.type_text("s");
+        }),
+    ]
+}
+
+/// ReEncrypt of an old version, with the random parts of the blobs replaced by fixed ones.
+fn reencrypt_result(h: &mut Harness) {
+    let versions = orders_versions(h);
+    h.type_text("r");
+    h.paste(&fake_blob(&versions[0]));
+    h.key(KeyCode::Enter);
+    // The fake blob does not decrypt: run the real request, then show fixed blobs.
+    h.app.modals.clear();
+    let request = kms_console::api::ApiRequest::new("ReEncrypt")
+        .with("CiphertextBlob", fake_blob(&versions[0]))
+        .with("DestinationKeyId", "alias/orders")
+        .with("SourceEncryptionContext", r#"{"app":"orders"}"#);
+    let mut fields = serde_json::Map::new();
+    fields.insert("CiphertextBlob".into(), fake_blob(&versions[2]).into());
+    fields.insert(
+        "KeyId".into(),
+        h.app.view.aliases["alias/orders"].clone().into(),
+    );
+    fields.insert("KeyVersionId".into(), versions[2].clone().into());
+    let response = kms_console::api::ApiResponse {
+        action: "ReEncrypt".to_owned(),
+        request_id: "00000000-0000-4000-8000-0000000000aa".to_owned(),
+        fields,
+    };
+    h.app.result = Some(kms_console::tui::result::ResultView::new(
+        request,
+        Ok(response),
+        kms_console::api::Format::Json,
+        &h.app.view,
+    ));
+}
+
+/// Every state.
+pub fn all() -> Vec<State> {
+    let mut out = screens();
+    out.extend(forms());
+    out.extend(details());
+    out
+}
