@@ -127,6 +127,24 @@ const PAGE_SIZE: ParamSpec = p(
 );
 const ALIAS_NAME: ParamSpec = p("AliasName", true, ParamKind::AliasName, "alias/<name>");
 
+const DATA_KEY_PARAMS: &[ParamSpec] = &[
+    KEY_ID,
+    p(
+        "KeySpec",
+        false,
+        ParamKind::Choice(DATA_KEY_SPECS),
+        "data key length (default AES_256)",
+    ),
+    p(
+        "NumberOfBytes",
+        false,
+        ParamKind::Int,
+        "data key length 1-1024 (overrides KeySpec)",
+    ),
+    CONTEXT,
+    DRY_RUN,
+];
+
 /// Every action, ReEncrypt first.
 pub const ACTIONS: &[ActionSpec] = &[
     ActionSpec {
@@ -213,46 +231,14 @@ pub const ACTIONS: &[ActionSpec] = &[
         group: Group::SymmetricData,
         summary: "Make a random data key; return it and its CiphertextBlob",
         mutates: false,
-        params: &[
-            KEY_ID,
-            p(
-                "KeySpec",
-                false,
-                ParamKind::Choice(DATA_KEY_SPECS),
-                "data key length (default AES_256)",
-            ),
-            p(
-                "NumberOfBytes",
-                false,
-                ParamKind::Int,
-                "data key length 1-1024 (overrides KeySpec)",
-            ),
-            CONTEXT,
-            DRY_RUN,
-        ],
+        params: DATA_KEY_PARAMS,
     },
     ActionSpec {
         name: "GenerateDataKeyWithoutPlaintext",
         group: Group::SymmetricData,
         summary: "Make a random data key; return only its CiphertextBlob",
         mutates: false,
-        params: &[
-            KEY_ID,
-            p(
-                "KeySpec",
-                false,
-                ParamKind::Choice(DATA_KEY_SPECS),
-                "data key length (default AES_256)",
-            ),
-            p(
-                "NumberOfBytes",
-                false,
-                ParamKind::Int,
-                "data key length 1-1024 (overrides KeySpec)",
-            ),
-            CONTEXT,
-            DRY_RUN,
-        ],
+        params: DATA_KEY_PARAMS,
     },
     ActionSpec {
         name: "AsymmetricEncrypt",

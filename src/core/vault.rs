@@ -10,6 +10,7 @@ use super::error::KmsError;
 use super::material::KeyMaterial;
 use super::model::{DEFAULT_REGION, VaultState};
 use super::ops::maintenance::{self, MaintenanceEvent, SYSTEM_PRINCIPAL};
+use super::ops::versions::{self, KeyVersionInfo};
 use super::ops::{Ctx, principals};
 use super::policy::PolicyDocument;
 use super::random;
@@ -210,6 +211,22 @@ impl Vault {
             }
             Backend::File(file) => file.update(|state| f(state, &ctx)),
         }
+    }
+
+    /// CreateKeyVersion as `principal`: permission and state are checked first, the new material
+    /// (slow for RSA) is made outside the vault's lock, then the version is added under it.
+    pub fn create_key_version(
+        &mut self,
+        principal: &str,
+        key_ref: &str,
+    ) -> Result<KeyVersionInfo, KmsError> {
+        let spec =
+            versions::prepare_key_version(self.state(), &self.ctx(principal), key_ref)?.key_spec;
+        let material = self.sources.keys.generate(spec)?;
+        self.update(
+            |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
+            principal,
+        )
     }
 
     /// Runs due maintenance and audits what it did (as `system`).

@@ -89,14 +89,7 @@ pub(super) fn create_key_version(
     principal: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
-    let key_ref = p.req("KeyId")?;
-    let spec =
-        versions::prepare_key_version(vault.state(), &vault.ctx(principal), key_ref)?.key_spec;
-    let material = vault.sources().keys.generate(spec)?;
-    let info = vault.update(
-        |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
-        principal,
-    )?;
+    let info = vault.create_key_version(principal, p.req("KeyId")?)?;
     Outcome::wrapped("KeyVersion", &info)
 }
 

@@ -14,7 +14,7 @@ use super::{
 use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
-use crate::core::ops::{resolve, versions};
+use crate::core::ops::resolve;
 use crate::core::paths;
 use crate::core::vault::Vault;
 
@@ -142,7 +142,9 @@ fn rotate(
     drill_request_id: &str,
 ) -> Result<(), KmsError> {
     let request_id = vault.sources().ids.uuid();
-    let result = create_version(vault, principal, key_ref);
+    let result = vault
+        .create_key_version(principal, key_ref)
+        .map(|info| info.key_version_id);
     let key_id = resolve(vault.state(), key_ref)
         .ok()
         .map(|k| k.key_id.clone());
@@ -159,17 +161,6 @@ fn rotate(
         details: Some(json!({ "Drill": drill_request_id })),
     });
     result.map(|_| ())
-}
-
-fn create_version(vault: &mut Vault, principal: &str, key_ref: &str) -> Result<String, KmsError> {
-    let spec =
-        versions::prepare_key_version(vault.state(), &vault.ctx(principal), key_ref)?.key_spec;
-    let material = vault.sources().keys.generate(spec)?;
-    let info = vault.update(
-        |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
-        principal,
-    )?;
-    Ok(info.key_version_id)
 }
 
 /// The one `Drill` record: where from and to, and the counts — never a line's content.

@@ -8,9 +8,9 @@ use crate::core::blob::CiphertextBlob;
 use crate::core::context::EncryptionContext;
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, VaultState};
-use crate::core::ops::reencrypt::{ReEncryptRequest, re_encrypt_traced};
+use crate::core::ops::Ctx;
+use crate::core::ops::reencrypt::{ReEncryptRequest, check_destination, re_encrypt_traced};
 use crate::core::ops::symmetric::{blob_source, open_blob};
-use crate::core::ops::{Ctx, authorize_key, ensure_enabled, resolve};
 
 const BLOB: &str = "CiphertextBlob";
 const CONTEXT: &str = "EncryptionContext";
@@ -47,16 +47,7 @@ impl<'s> Plan<'s> {
         ctx: Ctx<'s>,
         options: &DrillOptions,
     ) -> Result<Self, KmsError> {
-        let destination = resolve(state, &options.destination_key_id)?;
-        authorize_key(state, &ctx, "ReEncryptTo", destination)?;
-        ensure_enabled(destination)?;
-        if !destination.key_spec.is_symmetric() {
-            return Err(KmsError::IncorrectKeyUsage(format!(
-                "DestinationKeyId must be a symmetric key; {} is {}.",
-                destination.key_id,
-                destination.key_spec.as_str()
-            )));
-        }
+        let destination = check_destination(state, &ctx, &options.destination_key_id)?;
         let primary = destination
             .primary()
             .map(|v| v.key_version_id.as_str())

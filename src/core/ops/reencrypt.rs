@@ -76,20 +76,11 @@ fn re_encrypt_inner<'s>(
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
 ) -> Result<(ReEncryptResponse, &'s Cmk, &'s str), KmsError> {
-    let destination = resolve(state, req.destination_key_id)?;
+    let destination = check_destination(state, ctx, req.destination_key_id)?;
     let (source_key, source_version, plaintext) = match req.source_encryption_algorithm {
         Some(algorithm) => open_asymmetric_source(state, ctx, req, algorithm)?,
         None => open_symmetric_source(state, ctx, req)?,
     };
-    authorize_key(state, ctx, "ReEncryptTo", destination)?;
-    ensure_enabled(destination)?;
-    if !destination.key_spec.is_symmetric() {
-        return Err(KmsError::IncorrectKeyUsage(format!(
-            "DestinationKeyId must be a symmetric key; {} is {}.",
-            destination.key_id,
-            destination.key_spec.as_str()
-        )));
-    }
     if req.dry_run {
         return Err(KmsError::DryRunOperation);
     }
@@ -107,6 +98,26 @@ fn re_encrypt_inner<'s>(
         source_key,
         source_version,
     ))
+}
+
+/// The destination of a ReEncrypt (or of a whole drill): the caller may ReEncryptTo it, it is
+/// Enabled, and it is symmetric.
+pub fn check_destination<'s>(
+    state: &'s VaultState,
+    ctx: &Ctx<'_>,
+    key_ref: &str,
+) -> Result<&'s Cmk, KmsError> {
+    let destination = resolve(state, key_ref)?;
+    authorize_key(state, ctx, "ReEncryptTo", destination)?;
+    ensure_enabled(destination)?;
+    if !destination.key_spec.is_symmetric() {
+        return Err(KmsError::IncorrectKeyUsage(format!(
+            "DestinationKeyId must be a symmetric key; {} is {}.",
+            destination.key_id,
+            destination.key_spec.as_str()
+        )));
+    }
+    Ok(destination)
 }
 
 type Opened<'s> = (&'s Cmk, &'s str, SecretBytes);
