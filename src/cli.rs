@@ -11,9 +11,7 @@ pub mod session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{
-    Arg, ArgAction, ArgMatches, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand,
-};
+use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::api::{ACTIONS, ParamKind};
 
@@ -186,7 +184,7 @@ pub fn main() -> ExitCode {
         };
     }
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => dispatch_console(cli, &matches),
+        Ok(cli) => dispatch_console(cli),
         Err(e) => usage_error(&e),
     }
 }
@@ -196,7 +194,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn dispatch_console(cli: Cli, _matches: &ArgMatches) -> ExitCode {
+fn dispatch_console(cli: Cli) -> ExitCode {
     match cli.command {
         None => crate::tui::run(&cli.global, cli.demo),
         Some(ConsoleCommand::Init {
