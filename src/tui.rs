@@ -3,14 +3,24 @@
 //! Model–update–view: [`app::App`] is the model; key and mouse events become
 //! [`action::Action`]s through the key table of [`keymap`]; `App::update` changes the model and
 //! returns [`action::Effect`]s; the [`view`] draws `&App`. One worker thread ([`worker`]) owns
-//! the vault and runs every request through `api::dispatch`; the event loop ([`runtime`]) runs
+//! the vault and runs every request through `api::dispatch` (and the rotation drills of the
+//! [`drill`] screen, reporting their progress as they go); the event loop ([`runtime`]) runs
 //! on tokio and never blocks on it. One terminal guard ([`terminal`]) restores the screen on
 //! exit and on panic.
 
 pub mod action;
 pub mod app;
 pub mod audit;
+pub mod chord;
 pub mod confirm;
+pub mod drill;
+pub mod drill_flow;
+pub mod drill_form;
+pub mod drill_histogram;
+pub mod drill_report;
+pub mod drill_scan;
+pub mod drill_view;
+pub mod drill_worker;
 pub mod error_modal;
 pub mod field;
 pub mod first_run;
@@ -29,6 +39,7 @@ pub mod keys_screen;
 pub mod modal;
 pub mod picker;
 pub mod principals;
+mod replies;
 mod requests;
 pub mod result;
 pub mod runtime;

@@ -1,12 +1,13 @@
-//! No panic at any terminal size from 20×5 up: every screen, form and modal is drawn through a
-//! range of sizes (every height from 5 at narrow widths, a coarser grid beyond), and a few
-//! degenerate ones.
+//! No panic at any terminal size from 20×5 up: every screen (the drill's states too), form and
+//! modal is drawn through a range of sizes (every height from 5 at narrow widths, a coarser grid
+//! beyond), and a few degenerate ones.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod tui_support;
 
 use kms_console::tui::action::Action;
 use kms_console::tui::harness::draw;
+use tui_support::drill_states;
 use tui_support::states::{self, State};
 
 fn sizes() -> Vec<(u16, u16)> {
@@ -51,4 +52,9 @@ fn forms_draw_at_every_size() {
 #[test]
 fn modals_draw_at_every_size() {
     sweep(states::details());
+}
+
+#[test]
+fn drill_screen_draws_at_every_size() {
+    sweep(drill_states::all());
 }

@@ -4,6 +4,7 @@
 
 mod tui_support;
 
+use tui_support::drill_states;
 use tui_support::states::{self, State};
 
 fn snap(states: Vec<State>) {
@@ -28,6 +29,11 @@ fn forms() {
 #[test]
 fn modals_results_and_form_states() {
     snap(states::details());
+}
+
+#[test]
+fn drill_screen() {
+    snap(drill_states::all());
 }
 
 /// With `NO_COLOR` no cell has a colour; without it some do.

@@ -3,8 +3,11 @@
 //! does no I/O).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
+
+use crate::core::drill::DrillControl;
 
 use super::job::{Job, JobId, WorkerEvent};
 use super::keymap::{Cmd, Layer};
@@ -49,5 +52,7 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
     },
+    /// Ask the running drill to stop (it writes no output).
+    Cancel(Arc<DrillControl>),
     Quit,
 }

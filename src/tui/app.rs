@@ -9,9 +9,10 @@ use crate::core::vault_file::KdfParams;
 
 use super::action::{Action, Effect};
 use super::audit::AuditScreen;
+use super::drill::DrillScreen;
 use super::first_run::FirstRun;
 use super::form::Form;
-use super::job::{Job, JobId, Reply, VaultInfo, WorkerEvent};
+use super::job::{Job, JobId, VaultInfo};
 use super::keymap::{Cmd, Layer};
 use super::keys_screen::KeysScreen;
 use super::modal::Modal;
@@ -46,22 +47,25 @@ impl Default for AppConfig {
     }
 }
 
-/// The main screens, in tab order. The rotation drill (issue 6) joins here as another screen.
+/// The main screens, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Keys,
     Principals,
     Audit,
+    /// The rotation drill (product §11).
+    Drill,
 }
 
 impl Screen {
-    pub const ALL: [Self; 3] = [Self::Keys, Self::Principals, Self::Audit];
+    pub const ALL: [Self; 4] = [Self::Keys, Self::Principals, Self::Audit, Self::Drill];
 
     pub fn title(self) -> &'static str {
         match self {
             Self::Keys => "Keys",
             Self::Principals => "Principals",
             Self::Audit => "Audit log",
+            Self::Drill => "Drill",
         }
     }
 
@@ -120,6 +124,11 @@ pub enum PendingKind {
     Open,
     Audit,
     Verify,
+    /// A scan of the drill input at `path` (as typed).
+    DrillScan {
+        path: String,
+    },
+    Drill,
 }
 
 /// The whole model.
@@ -136,6 +145,7 @@ pub struct App {
     pub keys: KeysScreen,
     pub principals: PrincipalsScreen,
     pub audit: AuditScreen,
+    pub drill: DrillScreen,
     pub form: Option<Form>,
     pub result: Option<ResultView>,
     pub modals: Vec<Modal>,
@@ -162,6 +172,7 @@ impl App {
             keys: KeysScreen::default(),
             principals: PrincipalsScreen::default(),
             audit: AuditScreen::default(),
+            drill: DrillScreen::default(),
             form: None,
             result: None,
             modals: Vec::new(),
@@ -249,7 +260,14 @@ impl App {
             Layer::Walkthrough => self.walk_command(cmd),
             Layer::Principals => self.principals_command(cmd),
             Layer::Audit => self.audit_command(cmd),
-            Layer::Form | Layer::Pickable | Layer::Choice => self.form_command(cmd),
+            // The drill screen's form has no `form`: its fields take these keys then.
+            Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {
+                self.form_command(cmd)
+            }
+            Layer::Form | Layer::Pickable | Layer::Choice => self.drill_form_command(cmd),
+            Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
+                self.drill_command(layer, cmd)
+            }
             Layer::Result => self.result_command(cmd),
             Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
                 self.modal_command(cmd)
@@ -261,8 +279,11 @@ impl App {
     fn global_command(&mut self, cmd: Cmd) -> Vec<Effect> {
         match cmd {
             Cmd::Quit => {
+                // A running drill stops first (writing nothing), so the worker can end.
+                let mut effects = self.drill_cancel();
                 self.quit = true;
-                vec![Effect::Quit]
+                effects.push(Effect::Quit);
+                effects
             }
             Cmd::Help => {
                 let (layers, _) = self.route();
@@ -273,6 +294,7 @@ impl App {
             Cmd::ShowKeys => self.show(Screen::Keys),
             Cmd::ShowPrincipals => self.show(Screen::Principals),
             Cmd::ShowAudit => self.show(Screen::Audit),
+            Cmd::ShowDrill => self.show(Screen::Drill),
             Cmd::NextScreen => self.show(self.screen.next()),
             Cmd::ToggleWalkthrough => {
                 if let Some(w) = &mut self.walkthrough {
@@ -289,10 +311,11 @@ impl App {
     pub fn show(&mut self, screen: Screen) -> Vec<Effect> {
         self.screen = screen;
         self.result = None;
-        if screen == Screen::Audit {
-            return self.load_audit();
+        match screen {
+            Screen::Audit => self.load_audit(),
+            Screen::Drill => self.drill_shown(),
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
     /// Hands a job to the worker and remembers what its reply is for.
@@ -324,42 +347,6 @@ impl App {
 
     pub fn selected_key(&self) -> Option<&KeyRow> {
         self.keys.selected_key(&self.view)
-    }
-
-    fn worker_event(&mut self, event: WorkerEvent) -> Vec<Effect> {
-        match event {
-            WorkerEvent::Done(id, reply) => {
-                let Some(at) = self.pending.iter().position(|p| p.id == id) else {
-                    return Vec::new();
-                };
-                let pending = self.pending.remove(at);
-                self.done(pending, reply)
-            }
-            WorkerEvent::Snapshot(view) => {
-                self.set_view(*view);
-                self.audit.stale = true;
-                Vec::new()
-            }
-            WorkerEvent::Reloaded(view) => {
-                self.set_view(*view);
-                self.audit.stale = true;
-                self.toast(Level::Info, "The vault changed on disk; reloaded")
-            }
-            WorkerEvent::Notice(text) => self.toast(Level::Info, text),
-        }
-    }
-
-    fn done(&mut self, pending: Pending, reply: Reply) -> Vec<Effect> {
-        match (pending.kind, reply) {
-            (PendingKind::Api { request, principal }, Reply::Api(outcome)) => {
-                self.api_done(pending.id, &principal, request, outcome)
-            }
-            (PendingKind::Open, reply) => self.open_done(reply),
-            (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
-            (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
-            (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
-            _ => Vec::new(),
-        }
     }
 
     /// The vault is open: show the main screens.

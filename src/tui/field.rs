@@ -1,6 +1,7 @@
 //! Form fields, one per API parameter, chosen by its [`ParamKind`]: a one-line text input
-//! (ratatui-textarea), a choice of fixed values, or a check box. Each handles its own keys and
-//! draws itself; checks of its own value (JSON context, whole numbers) show inline.
+//! (ratatui-textarea), a secret text input (a Plaintext: shown as typed, held in a buffer wiped
+//! on drop), a choice of fixed values, or a check box. Each handles its own keys and draws
+//! itself; checks of its own value (JSON context, whole numbers) show inline.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -12,6 +13,7 @@ use ratatui_textarea::{TextArea, WrapMode};
 use crate::api::{ParamKind, ParamSpec};
 use crate::core::context::EncryptionContext;
 
+use super::secret_field::{Look, WipedText};
 use super::theme::Theme;
 
 /// A one-line text input.
@@ -20,6 +22,8 @@ pub struct TextField {
     area: Box<TextArea<'static>>,
     /// Base64 fields drop the line breaks of pasted text; others turn them into spaces.
     join_with: &'static str,
+    /// Wrapped (a blob may take two rows), or scrolling sideways in one (a file path).
+    wrap: WrapMode,
 }
 
 impl TextField {
@@ -31,7 +35,16 @@ impl TextField {
         Self {
             area: Box::new(area),
             join_with: if base64 { "" } else { " " },
+            wrap: WrapMode::Glyph,
         }
+    }
+
+    /// A field that scrolls sideways instead of wrapping, for one row.
+    pub fn scrolling(placeholder: &str) -> Self {
+        let mut field = Self::new(placeholder, false);
+        field.wrap = WrapMode::None;
+        field.area.set_wrap_mode(WrapMode::None);
+        field
     }
 
     pub fn text(&self) -> String {
@@ -42,7 +55,7 @@ impl TextField {
         let mut area = TextArea::new(vec![value.replace(['\r', '\n'], self.join_with)]);
         area.set_placeholder_text(self.area.placeholder_text().to_owned());
         area.set_cursor_line_style(ratatui::style::Style::new());
-        area.set_wrap_mode(WrapMode::Glyph);
+        area.set_wrap_mode(self.wrap);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         *self.area = area;
     }
@@ -86,6 +99,8 @@ impl TextField {
 #[derive(Debug, Clone)]
 pub enum FieldInput {
     Text(TextField),
+    /// Secret text (a Plaintext): never in an ordinary buffer, never in `Debug`.
+    Secret(WipedText),
     /// One of fixed values; `None` is "not given" (only for optional parameters).
     Choice {
         options: &'static [&'static str],
@@ -125,6 +140,7 @@ impl Field {
             },
             ParamKind::Bool => FieldInput::Check(false),
             ParamKind::Blob => FieldInput::Text(TextField::new(param.help, true)),
+            ParamKind::Secret => FieldInput::Secret(WipedText::default()),
             _ => FieldInput::Text(TextField::new(param.help, false)),
         };
         Self {
@@ -138,10 +154,12 @@ impl Field {
         self.param.name
     }
 
-    /// The parameter value; empty means "not given".
+    /// The parameter value; empty means "not given". (A secret's copy goes straight into the
+    /// request, which wipes its values on drop.)
     pub fn value(&self) -> String {
         match &self.input {
             FieldInput::Text(t) => t.text(),
+            FieldInput::Secret(t) => t.expose().to_owned(),
             FieldInput::Choice { options, selected } => selected
                 .and_then(|i| options.get(i))
                 .map(|s| (*s).to_owned())
@@ -153,6 +171,7 @@ impl Field {
     pub fn set_value(&mut self, value: &str) {
         match &mut self.input {
             FieldInput::Text(t) => t.set(value),
+            FieldInput::Secret(t) => t.set(value),
             FieldInput::Choice { options, selected } => {
                 *selected = options.iter().position(|o| *o == value);
             }
@@ -162,7 +181,15 @@ impl Field {
     }
 
     pub fn is_text(&self) -> bool {
-        matches!(self.input, FieldInput::Text(_))
+        matches!(self.input, FieldInput::Text(_) | FieldInput::Secret(_))
+    }
+
+    /// Whether the value is empty or only white space (without copying a secret).
+    pub fn is_blank(&self) -> bool {
+        match &self.input {
+            FieldInput::Secret(t) => t.is_blank(),
+            _ => self.value().trim().is_empty(),
+        }
     }
 
     /// Steps a choice or check box forward or back (wrapping through "not given").
@@ -182,60 +209,73 @@ impl Field {
                 *selected = (next < n).then_some(next);
             }
             FieldInput::Check(on) => *on = !*on,
-            FieldInput::Text(_) => {}
+            FieldInput::Text(_) | FieldInput::Secret(_) => {}
         }
         self.check();
     }
 
     pub fn input(&mut self, key: KeyEvent) {
-        if let FieldInput::Text(t) = &mut self.input
-            && t.input(key)
-        {
+        let changed = match &mut self.input {
+            FieldInput::Text(t) => t.input(key),
+            FieldInput::Secret(t) => t.input(key),
+            _ => false,
+        };
+        if changed {
             self.check();
         }
     }
 
     pub fn paste(&mut self, text: &str) {
-        if let FieldInput::Text(t) = &mut self.input {
-            t.paste(text);
-            self.check();
+        match &mut self.input {
+            FieldInput::Text(t) => t.paste(text),
+            FieldInput::Secret(t) => t.paste(text),
+            _ => return,
         }
+        self.check();
     }
 
     /// Checks the value as typed: contexts and JSON must parse, numbers must be numbers.
     pub fn check(&mut self) {
+        // Secrets have no check of their own: their text is never copied for one.
+        if self.param.kind == ParamKind::Secret || self.is_blank() {
+            self.note = None;
+            return;
+        }
         let value = self.value();
-        self.note = if value.trim().is_empty() {
-            None
-        } else {
-            match self.param.kind {
-                ParamKind::Context => Some(context_note(self.param.name, &value)),
-                ParamKind::Json => Some(match serde_json::from_str::<serde_json::Value>(&value) {
-                    Ok(_) => ok_note("valid JSON"),
-                    Err(e) => bad_note(&format!(
-                        "not valid JSON (line {} column {})",
-                        e.line(),
-                        e.column()
-                    )),
-                }),
-                ParamKind::Int if value.trim().parse::<usize>().is_err() => {
-                    Some(bad_note("must be a whole number"))
-                }
-                _ => None,
+        self.note = match self.param.kind {
+            ParamKind::Context => Some(context_note(self.param.name, &value)),
+            ParamKind::Json => Some(match serde_json::from_str::<serde_json::Value>(&value) {
+                Ok(_) => ok_note("valid JSON"),
+                Err(e) => bad_note(&format!(
+                    "not valid JSON (line {} column {})",
+                    e.line(),
+                    e.column()
+                )),
+            }),
+            ParamKind::Int if value.trim().parse::<usize>().is_err() => {
+                Some(bad_note("must be a whole number"))
             }
+            _ => None,
         };
     }
 
     /// Whether the value is acceptable to send (required given, own checks pass).
     pub fn is_valid(&self) -> bool {
-        self.note.as_ref().is_none_or(|n| n.ok)
-            && (!self.param.required || !self.value().trim().is_empty())
+        self.note.as_ref().is_none_or(|n| n.ok) && (!self.param.required || !self.is_blank())
     }
 
     /// Draws the value part of the field.
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, focused: bool, theme: Theme) {
         match &self.input {
             FieldInput::Text(t) => t.render(frame, area, focused, theme),
+            FieldInput::Secret(t) => {
+                let look = Look {
+                    focused,
+                    masked: false,
+                    placeholder: self.param.help,
+                };
+                t.render(frame, area, look, theme);
+            }
             FieldInput::Choice { options, selected } => {
                 let unset = if self.param.name == "SourceEncryptionAlgorithm" {
                     "none: a symmetric blob"

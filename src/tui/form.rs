@@ -157,7 +157,7 @@ impl Form {
                 continue;
             };
             f.check();
-            if f.param.required && f.value().trim().is_empty() {
+            if f.param.required && f.is_blank() {
                 f.note = Some(required_note());
             }
             if !f.is_valid() && first_bad.is_none() {

@@ -114,13 +114,11 @@ pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
 fn focus_first_empty(form: &mut Form) {
     // The first field still to fill: an empty text, or a choice left at its default.
     let first = form.visible_fields().into_iter().find(|&i| {
-        form.fields.get(i).is_some_and(|f| {
-            let value = f.value();
-            match f.input {
-                FieldInput::Text(_) => value.trim().is_empty() || value == "alias/",
-                FieldInput::Choice { .. } => value.is_empty(),
-                FieldInput::Check(_) => false,
-            }
+        form.fields.get(i).is_some_and(|f| match f.input {
+            FieldInput::Text(_) => f.is_blank() || f.value() == "alias/",
+            FieldInput::Secret(_) => f.is_blank(),
+            FieldInput::Choice { .. } => f.value().is_empty(),
+            FieldInput::Check(_) => false,
         })
     });
     form.focus = first

@@ -1,6 +1,6 @@
 //! Drives the console without a terminal or threads, for tests and benchmarks: keys and
-//! actions go in, jobs run at once on an [`Executor`], and the model, the effects and the drawn
-//! screen come out.
+//! actions go in, jobs run at once on an [`Executor`] (or are held, to look at a drill while it
+//! "runs"), and the model, the effects and the drawn screen come out.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 
 use super::action::{Action, Effect};
 use super::app::App;
-use super::job::WorkerEvent;
+use super::job::{Job, JobId, WorkerEvent};
 use super::view;
 use super::worker::Executor;
 
@@ -16,8 +16,11 @@ use super::worker::Executor;
 pub struct Harness {
     pub app: App,
     pub executor: Executor,
-    /// Effects other than jobs (copy, save, quit), in order.
+    /// Effects other than jobs (copy, save, cancel, quit), in order.
     pub effects: Vec<Effect>,
+    /// Keep jobs in `held` instead of running them (to look at a drill while it "runs").
+    pub hold: bool,
+    pub held: Vec<(JobId, Job)>,
 }
 
 impl Harness {
@@ -26,6 +29,29 @@ impl Harness {
             app,
             executor,
             effects: Vec::new(),
+            hold: false,
+            held: Vec::new(),
+        }
+    }
+
+    /// Runs a job as the worker thread would: the new view (if any), then the reply.
+    fn run(&mut self, id: JobId, job: Job) -> Vec<WorkerEvent> {
+        let (reply, view) = self.executor.run(job);
+        let mut events = Vec::new();
+        if let Some(view) = view {
+            events.push(WorkerEvent::Snapshot(Box::new(view)));
+        }
+        events.push(WorkerEvent::Done(id, reply));
+        events
+    }
+
+    /// Runs the held jobs now, in order, and delivers their replies.
+    pub fn release(&mut self) {
+        self.hold = false;
+        for (id, job) in std::mem::take(&mut self.held) {
+            for event in self.run(id, job) {
+                self.act(Action::Worker(event));
+            }
         }
     }
 
@@ -36,14 +62,14 @@ impl Harness {
         while let Some(action) = queue.pop() {
             for effect in self.app.update(action) {
                 match effect {
+                    Effect::Run(id, job) if self.hold => self.held.push((id, job)),
                     Effect::Run(id, job) => {
-                        let (reply, view) = self.executor.run(job);
-                        let mut events = Vec::new();
-                        if let Some(view) = view {
-                            events.push(WorkerEvent::Snapshot(Box::new(view)));
-                        }
-                        events.push(WorkerEvent::Done(id, reply));
+                        let events = self.run(id, job);
                         queue.extend(events.into_iter().rev().map(Action::Worker));
+                    }
+                    Effect::Cancel(control) => {
+                        control.cancel();
+                        self.effects.push(Effect::Cancel(control));
                     }
                     other => self.effects.push(other),
                 }

@@ -1,6 +1,7 @@
 //! Input routing: a terminal event becomes at most one [`Action`]. Keys go to the top modal
-//! first, then to the open form (whose focused text field takes every key the form does not
-//! bind, so typing `q` never quits), then to the screen, then to the global bindings.
+//! first, then to the open form or the drill form being edited (whose focused text field takes
+//! every key the form does not bind, so typing `q` never quits), then to the screen, then to
+//! the global bindings.
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
@@ -16,6 +17,8 @@ pub enum Sink {
     None,
     /// The focused text field of the form.
     Field,
+    /// The focused text field of the drill form.
+    DrillField,
     /// The key list's filter line.
     Filter,
     /// The picker's filter.
@@ -63,6 +66,8 @@ impl App {
             Screen::Keys => Layer::Keys,
             Screen::Principals => Layer::Principals,
             Screen::Audit => Layer::Audit,
+            Screen::Drill if self.drill.is_editing() => return self.drill.form_layers(),
+            Screen::Drill => self.drill.layer(),
         };
         let mut layers = vec![screen];
         if self.walkthrough.as_ref().is_some_and(|w| w.visible) {
@@ -105,6 +110,7 @@ impl App {
                     form.input(key, &self.view);
                 }
             }
+            Sink::DrillField => self.drill_input(key),
             Sink::Filter => {
                 self.keys.filter_input(key, &self.view);
                 self.relayout();
@@ -134,6 +140,7 @@ impl App {
                     form.paste(text, &self.view);
                 }
             }
+            Sink::DrillField => self.drill_paste(text),
             Sink::Filter => {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     self.keys.query.push(c);
@@ -195,6 +202,7 @@ impl App {
                 }
             }
             Screen::Audit => {}
+            Screen::Drill => return self.drill_click(areas.body, at),
         }
         Vec::new()
     }
@@ -213,6 +221,7 @@ impl App {
                 Layer::Keys
                     | Layer::Principals
                     | Layer::Audit
+                    | Layer::DrillReport
                     | Layer::Result
                     | Layer::Help
                     | Layer::Picker

@@ -2,12 +2,16 @@
 //! job carries an id, and its answer is `Done(id, Reply)`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 use crate::core::audit::{AuditEntry, AuditVerifyReport};
+use crate::core::drill::{DrillControl, DrillJob, DrillOutcome, DrillProgress};
 use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
 
+use super::drill_scan::InputScan;
 use super::vault_view::VaultView;
 
 /// Identifies a job and its reply.
@@ -38,6 +42,16 @@ pub enum Job {
     ReadAudit,
     /// Check the audit log's hash chain.
     VerifyAudit,
+    /// Count the lines of a drill input under each key version (the path as typed).
+    ScanDrillInput { path: String },
+    /// A rotation drill (product §11), as `principal`. Threads 0 means one per core; a leading
+    /// `~/` of either path is the home folder. `control` is shared with the screen, which
+    /// watches progress through the worker's events and cancels through it.
+    Drill {
+        principal: String,
+        job: Box<DrillJob>,
+        control: Arc<DrillControl>,
+    },
 }
 
 impl Job {
@@ -61,6 +75,9 @@ impl Job {
             Self::OpenDemo => "Copying the demo vault".to_owned(),
             Self::ReadAudit => "Reading the audit log".to_owned(),
             Self::VerifyAudit => "Verifying the audit log".to_owned(),
+            Self::ScanDrillInput { .. } => "Scanning the drill input".to_owned(),
+            Self::Drill { job, .. } if job.options.dry_run => "Dry-run drill".to_owned(),
+            Self::Drill { .. } => "Rotation drill".to_owned(),
         }
     }
 }
@@ -106,6 +123,16 @@ pub enum Reply {
     },
     Audit(Result<Vec<AuditEntry>, String>),
     Verified(Result<AuditVerifyReport, String>),
+    DrillScan(Result<InputScan, String>),
+    Drill(Box<DrillDone>),
+}
+
+/// A drill that ran (to the end, or not): the job as run (paths expanded, threads counted) and
+/// what came of it.
+#[derive(Debug, Clone)]
+pub struct DrillDone {
+    pub job: DrillJob,
+    pub outcome: DrillOutcome,
 }
 
 /// What the worker tells the UI.
@@ -119,4 +146,10 @@ pub enum WorkerEvent {
     Reloaded(Box<VaultView>),
     /// Something the vault did by itself (automatic rotation).
     Notice(String),
+    /// How far the drill of job `id` is, `elapsed` after it started (a few times a second).
+    DrillProgress {
+        id: JobId,
+        progress: DrillProgress,
+        elapsed: Duration,
+    },
 }

@@ -2,47 +2,10 @@
 //! The router dispatches keys from it, and the footer hints and the `?` help popup are
 //! generated from it, so what the screen says is what the keys do.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
-/// One key with its modifiers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chord {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-impl Chord {
-    /// Whether `key` is this chord. Shift is part of the character (`G`, `?`), so it is ignored
-    /// for characters and for BackTab.
-    pub fn matches(self, key: &KeyEvent) -> bool {
-        let mut mods = key.modifiers;
-        if matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab) {
-            mods.remove(KeyModifiers::SHIFT);
-        }
-        self.code == key.code && self.mods == mods
-    }
-}
-
-const fn ch(c: char) -> Chord {
-    Chord {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::NONE,
-    }
-}
-
-const fn ctrl(c: char) -> Chord {
-    Chord {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-const fn key(code: KeyCode) -> Chord {
-    Chord {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
+pub use super::chord::Chord;
+use super::chord::{ch, ctrl, key};
 
 /// What a key asks for. `Open` names the API action whose form to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +15,7 @@ pub enum Cmd {
     ShowKeys,
     ShowPrincipals,
     ShowAudit,
+    ShowDrill,
     NextScreen,
     ToggleWalkthrough,
     Up,
@@ -86,6 +50,8 @@ pub enum Cmd {
     ViewDocument,
     Confirm,
     Cancel,
+    /// Give the drill screen's form the keys.
+    Edit,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -125,6 +91,12 @@ pub enum Layer {
     Walkthrough,
     Principals,
     Audit,
+    /// The drill screen with its form not being edited.
+    Drill,
+    /// The drill screen's form, being edited.
+    DrillForm,
+    DrillRun,
+    DrillReport,
     Form,
     /// The focused field has a picker.
     Pickable,
@@ -154,6 +126,7 @@ const GLOBAL: &[Binding] = &[
     b(&[ch('1')], "1", Cmd::ShowKeys, "keys screen", false),
     b(&[ch('2')], "2", Cmd::ShowPrincipals, "principals screen", false),
     b(&[ch('3')], "3", Cmd::ShowAudit, "audit log screen", false),
+    b(&[ch('4')], "4", Cmd::ShowDrill, "rotation drill screen", false),
     b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
     b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
 ];
@@ -218,6 +191,39 @@ const AUDIT: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const DRILL: &[Binding] = &[
+    b(&[key(KeyCode::Enter), ch('e')], "⏎", Cmd::Edit, "edit the drill form", true),
+    b(&[ch('s')], "s", Cmd::Submit, "start the drill", true),
+    b(&[ch('r')], "r", Cmd::Reload, "scan the input file again", false),
+];
+
+#[rustfmt::skip]
+const DRILL_FORM: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Submit, "start the drill", true),
+    b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next field", true),
+    b(&[key(KeyCode::BackTab), key(KeyCode::Up)], "S-tab/↑", Cmd::PrevField, "previous field", false),
+    b(ESC, "esc", Cmd::Close, "done editing", true),
+];
+
+#[rustfmt::skip]
+const DRILL_RUN: &[Binding] = &[
+    b(ESC, "esc", Cmd::Cancel, "cancel the drill (nothing is written)", true),
+];
+
+#[rustfmt::skip]
+const DRILL_REPORT: &[Binding] = &[
+    b(UP, "↑/k", Cmd::Up, "scroll up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
+    b(&[key(KeyCode::PageUp)], "PgUp", Cmd::PageUp, "page up", false),
+    b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
+    b(&[ch('g'), key(KeyCode::Home)], "g", Cmd::Top, "top", false),
+    b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "bottom", false),
+    b(&[ch('s')], "s", Cmd::Save, "save the report", true),
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the report: JSON", true),
+    b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "back to the form", true),
+];
+
+#[rustfmt::skip]
 const FORM: &[Binding] = &[
     b(ENTER, "⏎", Cmd::Submit, "run", true),
     b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next field", true),
@@ -227,21 +233,10 @@ const FORM: &[Binding] = &[
 
 #[rustfmt::skip]
 const PICKABLE: &[Binding] = &[b(&[ctrl('p'), key(KeyCode::F(2))], "^P", Cmd::Pick, "pick from a list", true)];
+#[rustfmt::skip]
 const CHOICE: &[Binding] = &[
-    b(
-        &[key(KeyCode::Right), ch(' ')],
-        "→/space",
-        Cmd::CycleNext,
-        "next value",
-        true,
-    ),
-    b(
-        &[key(KeyCode::Left)],
-        "←",
-        Cmd::CyclePrev,
-        "previous value",
-        false,
-    ),
+    b(&[key(KeyCode::Right), ch(' ')], "→/space", Cmd::CycleNext, "next value", true),
+    b(&[key(KeyCode::Left)], "←", Cmd::CyclePrev, "previous value", false),
 ];
 
 #[rustfmt::skip]
@@ -316,6 +311,10 @@ impl Layer {
             Self::Walkthrough => WALKTHROUGH,
             Self::Principals => PRINCIPALS,
             Self::Audit => AUDIT,
+            Self::Drill => DRILL,
+            Self::DrillForm => DRILL_FORM,
+            Self::DrillRun => DRILL_RUN,
+            Self::DrillReport => DRILL_REPORT,
             Self::Form => FORM,
             Self::Pickable => PICKABLE,
             Self::Choice => CHOICE,
@@ -340,6 +339,10 @@ impl Layer {
             Self::Walkthrough => "Walkthrough",
             Self::Principals => "Principals screen",
             Self::Audit => "Audit log screen",
+            Self::Drill => "Drill screen",
+            Self::DrillForm => "Drill form (other keys edit the field)",
+            Self::DrillRun => "Drill running",
+            Self::DrillReport => "Drill report",
             Self::Form => "Forms (other keys edit the field)",
             Self::Pickable => "Key, version and alias fields",
             Self::Choice => "Choice fields",
@@ -387,6 +390,7 @@ fn short(desc: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyModifiers;
 
     #[test]
     fn shifted_characters_match() {
@@ -407,6 +411,10 @@ mod tests {
             Layer::Walkthrough,
             Layer::Principals,
             Layer::Audit,
+            Layer::Drill,
+            Layer::DrillForm,
+            Layer::DrillRun,
+            Layer::DrillReport,
             Layer::Form,
             Layer::Pickable,
             Layer::Choice,

@@ -22,6 +22,8 @@ pub enum PickTarget {
     Field(&'static str),
     /// Open the form of the chosen action.
     Action,
+    /// Fill the drill screen's destination key.
+    DrillKey,
 }
 
 /// One choice.
@@ -125,6 +127,13 @@ impl Picker {
             })
             .collect();
         Self::new("Aliases".to_owned(), items, PickTarget::Field(param))
+    }
+
+    /// The symmetric keys, for `target`.
+    pub fn symmetric_keys(view: &VaultView, target: PickTarget) -> Self {
+        let mut picker = Self::keys(view, KeyKind::Symmetric, "DestinationKeyId");
+        picker.target = target;
+        picker
     }
 
     fn keys(view: &VaultView, kind: KeyKind, param: &'static str) -> Self {

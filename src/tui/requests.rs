@@ -91,6 +91,12 @@ impl App {
 
     /// Sends a request to the worker as the current principal.
     pub fn send(&mut self, request: ApiRequest) -> Vec<Effect> {
+        if self.drill.running().is_some() {
+            self.toasts.push(
+                Level::Info,
+                "Queued: the worker finishes the drill first (esc on the drill screen cancels it)",
+            );
+        }
         let principal = self.principal.clone();
         let job = Job::Api {
             principal: principal.clone(),
@@ -222,6 +228,10 @@ impl App {
         };
         match &picker.target {
             PickTarget::Action => self.open_form(&item.value.clone()),
+            PickTarget::DrillKey => {
+                self.drill_picked(&item.value.clone());
+                Vec::new()
+            }
             PickTarget::Field(name) => {
                 let view = &self.view;
                 if let Some(form) = &mut self.form {

@@ -79,6 +79,7 @@ fn carry_out(effects: Vec<Effect>, app: &mut App, worker: &Worker) -> bool {
     for effect in effects {
         match effect {
             Effect::Run(id, job) => worker.send(id, job),
+            Effect::Cancel(control) => control.cancel(),
             Effect::Copy(text) => copy_osc52(&text),
             Effect::Save { path, contents } => {
                 let saved = save_new(&path, &contents);

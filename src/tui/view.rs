@@ -110,6 +110,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             Screen::Keys => super::keys_screen::render(frame, a.body, app),
             Screen::Principals => super::principals::render(frame, a.body, app),
             Screen::Audit => super::audit::render(frame, a.body, app),
+            Screen::Drill => super::drill_view::render(frame, a.body, app),
         }
         if let Some(w) = &app.walkthrough
             && a.walk.height > 0

@@ -1,7 +1,8 @@
 //! The worker: one thread that owns the vault. It runs jobs one at a time through
-//! [`crate::api::dispatch`] (and opens, creates and audits the vault), answers each with
-//! `Done(id, Reply)`, sends a new view after every change, and every half second looks for
-//! changes other processes made and for due automatic rotations.
+//! [`crate::api::dispatch`] (and opens, creates and audits the vault, scans drill inputs and runs
+//! drills), answers each with `Done(id, Reply)`, sends a new view after every change, and every
+//! half second looks for changes other processes made and for due automatic rotations. While a
+//! drill runs, other jobs wait for it; its progress goes out as it runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -16,6 +17,7 @@ use crate::core::vault::{Sources, Vault, new_vault_state};
 use crate::core::vault_file::{NewProtection, VaultError};
 use crate::demo;
 
+use super::drill_worker::{self, ProgressSink};
 use super::job::{Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
 use super::vault_view::VaultView;
 
@@ -58,6 +60,15 @@ impl Executor {
 
     /// Runs one job; returns its reply and, if the vault changed, the new view.
     pub fn run(&mut self, job: Job) -> (Reply, Option<VaultView>) {
+        self.run_observed(job, &mut |_, _| {})
+    }
+
+    /// [`Self::run`], passing a drill's progress to `progress` as it goes.
+    pub fn run_observed(
+        &mut self,
+        job: Job,
+        progress: ProgressSink<'_>,
+    ) -> (Reply, Option<VaultView>) {
         match job {
             Job::Api { principal, request } => {
                 let Some(vault) = self.vault.as_mut() else {
@@ -84,6 +95,19 @@ impl Executor {
             Job::OpenDemo => (self.open_demo(), None),
             Job::ReadAudit => (Reply::Audit(self.read_audit()), None),
             Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
+            Job::ScanDrillInput { path } => (drill_worker::scan(&path), None),
+            Job::Drill {
+                principal,
+                job,
+                control,
+            } => {
+                let Some(vault) = self.vault.as_mut() else {
+                    return (failed("no vault is open"), None);
+                };
+                let reply = drill_worker::run(vault, &principal, *job, &control, progress);
+                // A drill may rotate its destination, or read a vault changed on disk.
+                (reply, Some(VaultView::from_state(vault.state())))
+            }
         }
     }
 
@@ -269,7 +293,14 @@ fn work(mut executor: Executor, rx: &mpsc::Receiver<Msg>, events: &UnboundedSend
                 for event in executor.poll() {
                     let _ = events.send(event);
                 }
-                let (reply, view) = executor.run(job);
+                let mut progress = |progress, elapsed| {
+                    let _ = events.send(WorkerEvent::DrillProgress {
+                        id,
+                        progress,
+                        elapsed,
+                    });
+                };
+                let (reply, view) = executor.run_observed(job, &mut progress);
                 // The new view first, so the result is read against it.
                 if let Some(view) = view {
                     let _ = events.send(WorkerEvent::Snapshot(Box::new(view)));

@@ -9,6 +9,7 @@
     clippy::missing_panics_doc
 )]
 
+pub mod drill_states;
 pub mod states;
 
 use std::sync::Arc;

@@ -281,5 +281,6 @@ pub fn all() -> Vec<State> {
     let mut out = screens();
     out.extend(forms());
     out.extend(details());
+    out.extend(super::drill_states::all());
     out
 }

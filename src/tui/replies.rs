@@ -1,0 +1,59 @@
+//! What comes back from the worker: each job's reply goes to the part of the model that asked
+//! for it (by the job's [`PendingKind`]), and the worker's own events (a new view, an outside
+//! change, maintenance, a drill's progress) update the model.
+
+use super::action::Effect;
+use super::app::{App, Pending, PendingKind};
+use super::job::{Reply, WorkerEvent};
+use super::toast::Level;
+
+impl App {
+    pub(super) fn worker_event(&mut self, event: WorkerEvent) -> Vec<Effect> {
+        match event {
+            WorkerEvent::Done(id, reply) => {
+                let Some(at) = self.pending.iter().position(|p| p.id == id) else {
+                    return Vec::new();
+                };
+                let pending = self.pending.remove(at);
+                self.done(pending, reply)
+            }
+            WorkerEvent::Snapshot(view) => {
+                self.set_view(*view);
+                self.audit.stale = true;
+                Vec::new()
+            }
+            WorkerEvent::Reloaded(view) => {
+                self.set_view(*view);
+                self.audit.stale = true;
+                self.toast(Level::Info, "The vault changed on disk; reloaded")
+            }
+            WorkerEvent::Notice(text) => self.toast(Level::Info, text),
+            WorkerEvent::DrillProgress {
+                id,
+                progress,
+                elapsed,
+            } => {
+                self.drill_progress(id, progress, elapsed);
+                Vec::new()
+            }
+        }
+    }
+
+    fn done(&mut self, pending: Pending, reply: Reply) -> Vec<Effect> {
+        match (pending.kind, reply) {
+            (PendingKind::Api { request, principal }, Reply::Api(outcome)) => {
+                self.api_done(pending.id, &principal, request, outcome)
+            }
+            (PendingKind::Open, reply) => self.open_done(reply),
+            (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
+            (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
+            (PendingKind::DrillScan { path }, Reply::DrillScan(r)) => {
+                self.drill_scanned(path, r);
+                Vec::new()
+            }
+            (PendingKind::Drill, reply) => self.drill_done(reply),
+            (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
+            _ => Vec::new(),
+        }
+    }
+}

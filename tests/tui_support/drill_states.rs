@@ -1,0 +1,228 @@
+//! The drill screen in each of its states, reached with keys where that is deterministic and
+//! with fixed numbers (scan counts, progress, the report's timing) where the real ones would
+//! depend on files, threads and the clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use kms_console::core::drill::{
+    DrillError, DrillJob, DrillOptions, DrillOutcome, DrillProgress, DrillReport, DrillTotals,
+    LineFailure, VersionCount,
+};
+use kms_console::tui::action::Action;
+use kms_console::tui::drill::ScanState;
+use kms_console::tui::drill_scan::InputScan;
+use kms_console::tui::harness::Harness;
+use kms_console::tui::job::{DrillDone, Reply, WorkerEvent};
+
+use super::states::State;
+use super::{harness, orders_versions};
+
+pub const INPUT: &str = "/home/demo/orders-blobs.txt";
+const REQUEST_ID: &str = "00000000-0000-4000-8000-0000000000d1";
+
+fn state(name: &str, keys: impl FnOnce(&mut Harness)) -> State {
+    let mut h = harness();
+    keys(&mut h);
+    State {
+        name: name.to_owned(),
+        harness: h,
+    }
+}
+
+/// A scan of 12,400 lines: most under old versions of alias/orders, some current, some of
+/// alias/payments, a version this vault does not have, bad and blank lines.
+pub fn scan(h: &Harness) -> InputScan {
+    let orders = orders_versions(h);
+    let payments = h.app.view.resolve("alias/payments").unwrap().primary_id();
+    InputScan {
+        path: INPUT.to_owned(),
+        lines: 12_400,
+        bytes: 1_210_000,
+        blank: 2,
+        bad: 10,
+        first_bad: Some(17),
+        versions: vec![
+            (orders[0].clone(), 6_000),
+            (orders[2].clone(), 2_380),
+            (orders[1].clone(), 2_000),
+            (payments.to_owned(), 1_974),
+            ("0badc0de-0000-4000-8000-000000000000".to_owned(), 34),
+        ],
+        other_versions: 0,
+        too_long: None,
+    }
+}
+
+/// The drill screen with the input typed and its scan in.
+fn filled(h: &mut Harness) {
+    h.type_text("4");
+    h.key(KeyCode::Enter);
+    h.type_text(INPUT);
+    h.app.drill.scan = ScanState::Ready(scan(h));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+}
+
+/// Started, with the job held instead of run; its id.
+pub fn started(h: &mut Harness) -> u64 {
+    filled(h);
+    h.hold = true;
+    h.key(KeyCode::Enter);
+    h.held.first().expect("a drill job").0
+}
+
+pub fn progress() -> (DrillProgress, Duration) {
+    let progress = DrillProgress {
+        input_bytes: 1_210_000,
+        bytes_read: 730_000,
+        lines_read: 7_424,
+        lines_done: 7_168,
+        re_encrypted: 6_900,
+        already_current: 248,
+        failed: 20,
+        empty: 0,
+    };
+    (progress, Duration::from_millis(2_250))
+}
+
+fn running(h: &mut Harness) {
+    let id = started(h);
+    let (progress, elapsed) = progress();
+    h.act(Action::Worker(WorkerEvent::DrillProgress {
+        id,
+        progress,
+        elapsed,
+    }));
+}
+
+/// What the worker sends back for the held drill.
+fn finish(h: &mut Harness, result: Result<DrillReport, DrillError>) {
+    let (id, _) = h.held.remove(0);
+    h.hold = false;
+    let done = DrillDone {
+        job: job(),
+        outcome: DrillOutcome {
+            request_id: REQUEST_ID.to_owned(),
+            result,
+        },
+    };
+    h.act(Action::Worker(WorkerEvent::Done(
+        id,
+        Reply::Drill(Box::new(done)),
+    )));
+}
+
+pub fn job() -> DrillJob {
+    DrillJob {
+        input: PathBuf::from(INPUT),
+        output: Some(PathBuf::from(format!("{INPUT}.reencrypted"))),
+        force: false,
+        rotate: false,
+        options: DrillOptions {
+            destination_key_id: "alias/orders".to_owned(),
+            threads: 4,
+            dry_run: false,
+            max_failures: 10_000,
+        },
+    }
+}
+
+/// The report of the drill of [`scan`], with fixed timing.
+pub fn report(h: &Harness) -> DrillReport {
+    let orders = orders_versions(h);
+    let orders_id = h.app.view.aliases["alias/orders"].clone();
+    let payments = h.app.view.resolve("alias/payments").unwrap();
+    let count = |key: &str, version: &str, before, after| VersionCount {
+        key_id: key.to_owned(),
+        key_version_id: version.to_owned(),
+        before,
+        after,
+    };
+    let mut failures: Vec<LineFailure> = (0..10)
+        .map(|i| LineFailure {
+            line: 17 + i * 211,
+            code: "InvalidParameter".to_owned(),
+            message: "The specified parameter \"CiphertextBlob\" is not valid. The line is neither a base64 blob nor a JSON object (column 1).".to_owned(),
+        })
+        .collect();
+    failures.extend((0..34).map(|i| LineFailure {
+        line: 40 + i * 301,
+        code: "InvalidCiphertext".to_owned(),
+        message: "The ciphertext is invalid.".to_owned(),
+    }));
+    failures.sort_by_key(|f| f.line);
+    DrillReport {
+        destination_key_id: orders_id.clone(),
+        destination_key_version_id: orders[2].clone(),
+        rotated: false,
+        dry_run: false,
+        threads: 4,
+        totals: DrillTotals {
+            lines: 12_400,
+            re_encrypted: 9_974,
+            already_current: 2_380,
+            failed: 44,
+            empty: 2,
+        },
+        versions: vec![
+            count(&orders_id, &orders[0], 6_000, 0),
+            count(&orders_id, &orders[1], 2_000, 0),
+            count(&orders_id, &orders[2], 2_380, 12_354),
+            count(&payments.key_id, payments.primary_id(), 1_974, 0),
+        ],
+        failures,
+        failures_omitted: 0,
+        elapsed_seconds: 3.9,
+        lines_per_second: 3_179.5,
+    }
+}
+
+/// Every state of the drill screen.
+pub fn all() -> Vec<State> {
+    vec![
+        state("drill_form", |h| h.type_text("4")),
+        state("drill_editing", |h| {
+            h.type_text("4");
+            h.key(KeyCode::Enter);
+            h.type_text("~/blobs");
+        }),
+        state("drill_scan_failed", |h| {
+            h.type_text("4");
+            h.key(KeyCode::Enter);
+            h.type_text(INPUT);
+            h.key(KeyCode::Tab);
+        }),
+        state("drill_histogram", filled),
+        state("drill_required", |h| {
+            h.type_text("4");
+            h.key(KeyCode::Enter);
+            h.key(KeyCode::Enter);
+        }),
+        state("drill_running", running),
+        state("drill_cancelling", |h| {
+            running(h);
+            h.key(KeyCode::Esc);
+        }),
+        state("drill_cancelled", |h| {
+            running(h);
+            h.key(KeyCode::Esc);
+            finish(h, Err(DrillError::Cancelled));
+        }),
+        state("drill_report", |h| {
+            running(h);
+            let report = report(h);
+            finish(h, Ok(report));
+            h.app.toasts.0.clear();
+        }),
+        state("drill_output_exists", |h| {
+            running(h);
+            finish(
+                h,
+                Err(DrillError::OutputExists(format!("{INPUT}.reencrypted"))),
+            );
+        }),
+    ]
+}
