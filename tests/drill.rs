@@ -632,6 +632,13 @@ fn a_rotating_job_moves_everything_to_the_new_version_and_keeps_the_failures_lis
     );
     assert_eq!(outcome.result.unwrap_err().code(), "InvalidParameter");
     assert_eq!(f.vault.state().key(&f.a).unwrap().versions.len(), 4);
+    // A rotating drill cancelled before it starts does not rotate.
+    job.options.dry_run = false;
+    let control = DrillControl::new();
+    control.cancel();
+    let outcome = drill::run_job(&mut f.vault, "admin", &job, &control, &mut |_| {});
+    assert_eq!(outcome.result.unwrap_err(), DrillError::Cancelled);
+    assert_eq!(f.vault.state().key(&f.a).unwrap().versions.len(), 4);
 }
 
 proptest! {

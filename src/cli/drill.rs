@@ -112,6 +112,7 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
             eprintln!("{}", error.render(format));
             return ExitCode::FAILURE;
         }
+        Err(e @ DrillError::OutputExists(_)) => return fail(&format!("{e} (--force)")),
         Err(e) => return fail(&e.to_string()),
     };
     let doc = outcome.document(&job).unwrap_or_default();

@@ -179,8 +179,9 @@ pub enum DrillError {
         "the output {0} is the input file (or the vault or its audit log); the input is never written over"
     )]
     SameFile(String),
-    /// The output exists and overwriting was not asked for.
-    #[error("the output {0} already exists; give --force to replace it")]
+    /// The output exists and overwriting was not asked for (`force` in the job; `--force` on
+    /// the command line).
+    #[error("the output {0} already exists; choose another file or ask to replace it")]
     OutputExists(String),
     /// No output path for a drill that is not a dry run.
     #[error("an output file is needed unless the drill is a dry run")]

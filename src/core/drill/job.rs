@@ -112,6 +112,10 @@ fn steps(
     }
     // Refuse a destination the drill cannot use before rotating it.
     Plan::new(vault.state(), vault.ctx(principal), &job.options)?;
+    // A drill cancelled before it started must not have rotated the key.
+    if control.is_cancelled() {
+        return Err(DrillError::Cancelled);
+    }
     if job.rotate {
         rotate(
             vault,
