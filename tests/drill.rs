@@ -634,6 +634,7 @@ fn a_rotating_job_moves_everything_to_the_new_version_and_keeps_the_failures_lis
     assert_eq!(f.vault.state().key(&f.a).unwrap().versions.len(), 4);
     // A rotating drill cancelled before it starts does not rotate.
     job.options.dry_run = false;
+    job.force = true;
     let control = DrillControl::new();
     control.cancel();
     let outcome = drill::run_job(&mut f.vault, "admin", &job, &control, &mut |_| {});
