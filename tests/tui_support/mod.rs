@@ -16,14 +16,10 @@ use std::sync::Arc;
 
 use kms_console::api::{ApiRequest, dispatch};
 use kms_console::core::clock::{FixedClock, SequentialIds};
-use kms_console::core::crypto::AsymmetricKey;
-use kms_console::core::error::KmsError;
-use kms_console::core::material::KeyMaterial;
 use kms_console::core::model::{Principal, VaultData, VaultState};
 use kms_console::core::policy::PolicyDocument;
 use kms_console::core::secret::SecretString;
-use kms_console::core::spec::KeySpec;
-use kms_console::core::vault::{KeySource, Sources, Vault};
+use kms_console::core::vault::{Sources, Vault};
 use kms_console::tui::app::{App, AppConfig};
 use kms_console::tui::harness::Harness;
 use kms_console::tui::job::VaultInfo;
@@ -31,28 +27,12 @@ use kms_console::tui::theme::Theme;
 use kms_console::tui::vault_view::VaultView;
 use kms_console::tui::worker::Executor;
 
-pub const RSA2048_PEM: &str = include_str!("../fixtures/rsa2048.pem");
-pub const RSA3072_PEM: &str = include_str!("../fixtures/rsa3072.pem");
-pub const SM2_PEM: &str = include_str!("../fixtures/sm2.pem");
+#[path = "../common/mod.rs"]
+mod common;
 
-/// 2026-11-01T00:00:00Z.
-pub const T0: i64 = 1_793_491_200;
+pub use common::{FixtureKeys, T0};
+
 const DAY: i64 = 86_400;
-
-/// Fixture keys for asymmetric specs; symmetric material is fresh (it never shows).
-pub struct FixtureKeys;
-
-impl KeySource for FixtureKeys {
-    fn generate(&self, spec: KeySpec) -> Result<KeyMaterial, KmsError> {
-        let pem = match spec {
-            KeySpec::Rsa2048 => RSA2048_PEM,
-            KeySpec::Rsa3072 => RSA3072_PEM,
-            KeySpec::EcSm2 => SM2_PEM,
-            _ => return KeyMaterial::generate(spec),
-        };
-        AsymmetricKey::from_pkcs8_pem(pem).map(KeyMaterial::Asymmetric)
-    }
-}
 
 fn principal(name: &str, n: u32, actions: &[&str]) -> Principal {
     Principal {
