@@ -29,6 +29,11 @@ pub enum KmsError {
     /// The caller's policies do not allow `action` on `resource`.
     #[error("This operation is forbidden by permission system. ({action} on {resource})")]
     NoPermission { action: String, resource: String },
+    /// The request runs as a principal this vault does not have.
+    #[error(
+        "This operation is forbidden by permission system. (there is no principal {0:?} in this vault)"
+    )]
+    UnknownPrincipal(String),
     #[error("The request was rejected because the key state is Disabled.")]
     Disabled,
     #[error("The request was rejected because the key state is PendingDeletion.")]
@@ -76,7 +81,7 @@ impl KmsError {
             Self::KeyNotFound => "Forbidden.KeyNotFound",
             Self::KeyVersionNotFound => "Forbidden.KeyVersionNotFound",
             Self::AliasNotFound => "Forbidden.AliasNotFound",
-            Self::NoPermission { .. } => "Forbidden.NoPermission",
+            Self::NoPermission { .. } | Self::UnknownPrincipal(_) => "Forbidden.NoPermission",
             Self::Disabled => "Rejected.Disabled",
             Self::PendingDeletion => "Rejected.PendingDeletion",
             Self::StateModifiedFailed(_) => "Rejected.StateModifiedFailed",
@@ -98,7 +103,7 @@ impl KmsError {
             | Self::AliasAlreadyExists
             | Self::IncorrectKeyUsage(_)
             | Self::DryRunOperation => 400,
-            Self::NoPermission { .. } => 403,
+            Self::NoPermission { .. } | Self::UnknownPrincipal(_) => 403,
             Self::KeyNotFound
             | Self::KeyVersionNotFound
             | Self::AliasNotFound
@@ -124,6 +129,9 @@ impl KmsError {
             }
             Self::NoPermission { .. } => {
                 "Ask an administrator to attach a policy that allows this action (principal attach-policy)."
+            }
+            Self::UnknownPrincipal(_) => {
+                "Act as a principal that `kms-console principal list` shows."
             }
             Self::Disabled => "Enable the key with EnableKey, or use another key.",
             Self::PendingDeletion => {

@@ -89,10 +89,10 @@ fn authorize_parts(
     action: &str,
     resource: (&str, &str),
 ) -> Result<(), KmsError> {
-    let allowed = state
+    let principal = state
         .principal(ctx.principal)
-        .is_some_and(|p| policy::is_allowed_parts(&p.policies, ("kms:", action), resource));
-    if allowed {
+        .ok_or_else(|| KmsError::UnknownPrincipal(ctx.principal.to_owned()))?;
+    if policy::is_allowed_parts(&principal.policies, ("kms:", action), resource) {
         Ok(())
     } else {
         Err(KmsError::NoPermission {
