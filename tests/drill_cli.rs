@@ -400,3 +400,54 @@ fn usage_errors_exit_2_and_other_formats_work() {
     ]);
     assert_eq!(text(&out.stdout), "1\n");
 }
+
+/// Ctrl-C (SIGINT) cancels a running drill: exit 130, no output and no temporary file left, one
+/// `Drill.Cancelled` entry in the audit log.
+#[test]
+fn ctrl_c_cancels_and_leaves_no_output() {
+    let e = Env::new();
+    let key = e.key();
+    let (blob, _) = e.data_key(&key);
+    e.ok(&["CreateKeyVersion", "--KeyId", &key]);
+    let line = format!("{blob}\n");
+    std::fs::write(e.path("in.txt"), line.repeat(150_000)).unwrap();
+    let input = e.arg("in.txt");
+    let output = e.arg("out.txt");
+    let child = Command::new(env!("CARGO_BIN_EXE_kms-console"))
+        .env("KMS_CONSOLE_VAULT", e.path("vault.json"))
+        .env("HOME", e.dir.path())
+        .args([
+            "drill",
+            "--input",
+            &input,
+            "--output",
+            &output,
+            "--DestinationKeyId",
+            &key,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signal once the drill is writing (its temporary output exists): the handler is in place.
+    let started = std::time::Instant::now();
+    while files_in(e.dir.path()).len() < 2 && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cancelled"));
+    assert_eq!(
+        files_in(e.dir.path()),
+        ["in.txt"],
+        "no output, no temporary file"
+    );
+    let last = e.audit().pop().unwrap();
+    assert_eq!(last["action"], "Drill");
+    assert_eq!(last["result"], "Drill.Cancelled");
+}

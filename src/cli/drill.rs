@@ -38,6 +38,7 @@ counts goes to the audit log (plus a CreateKeyVersion entry with --rotate).
 The principal needs kms:ReEncryptFrom on the source keys and kms:ReEncryptTo on the destination
 (kms:CreateKeyVersion too with --rotate); verification needs no kms:Decrypt.
 
+Ctrl-C cancels the drill and leaves no output (exit status 130).
 Exit status: 0 if every line is done; 1 if any line failed (the report is still printed) or the
 drill could not run (error on stderr, no output file); 2 on a usage error.";
 
@@ -98,7 +99,8 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
         rotate: args.rotate,
         options,
     };
-    let control = DrillControl::new();
+    let control = std::sync::Arc::new(DrillControl::new());
+    cancel_on_ctrl_c(&control);
     let mut progress = ProgressLine::new(std::io::stderr().is_terminal());
     let outcome = run_job(&mut vault, &global.principal, &job, &control, &mut |p| {
         progress.show(p);
@@ -112,7 +114,15 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
             eprintln!("{}", error.render(format));
             return ExitCode::FAILURE;
         }
-        Err(e @ DrillError::OutputExists(_)) => return fail(&format!("{e} (--force)")),
+        Err(DrillError::OutputExists(path)) => {
+            return fail(&format!(
+                "the output {path} already exists; give --force to replace it"
+            ));
+        }
+        Err(DrillError::Cancelled) => {
+            eprintln!("kms-console: drill cancelled; no output was written");
+            return ExitCode::from(130);
+        }
         Err(e) => return fail(&e.to_string()),
     };
     let doc = outcome.document(&job).unwrap_or_default();
@@ -138,6 +148,37 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The first Ctrl-C cancels the drill (it stops between batches and removes its temporary output);
+/// a second one ends the process at once. The handler is in place when this returns.
+fn cancel_on_ctrl_c(control: &std::sync::Arc<DrillControl>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let interrupts = {
+        let _entered = runtime.enter();
+        signal(SignalKind::interrupt())
+    };
+    let Ok(mut interrupts) = interrupts else {
+        return;
+    };
+    let control = std::sync::Arc::clone(control);
+    std::thread::spawn(move || {
+        runtime.block_on(async {
+            if interrupts.recv().await.is_some() {
+                eprintln!("\nkms-console: cancelling the drill (Ctrl-C again to stop at once)");
+                control.cancel();
+            }
+            if interrupts.recv().await.is_some() {
+                std::process::exit(130);
+            }
+        });
+    });
 }
 
 /// `lines done (percent of the input read)` on stderr, at most four times a second, only on a
