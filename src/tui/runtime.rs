@@ -13,12 +13,14 @@ use base64::engine::general_purpose::STANDARD;
 use crossterm::event::{self, Event};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::core::vault::Sources;
 
 use super::action::{Action, Effect};
 use super::app::{App, Startup};
+use super::keymap::{Cmd, Layer};
 use super::terminal::TerminalGuard;
 use super::view;
 use super::worker::{Executor, Worker};
@@ -49,6 +51,10 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     let effects = app.start(startup);
     let mut quit = carry_out(effects, &mut app, &worker);
     let mut ticker = tokio::time::interval(TICK);
+    // A terminal closed (SIGHUP) or a polite kill (SIGTERM) quits as `q` does: a running drill is
+    // cancelled, the screen restored and a demo copy removed.
+    let mut hangup = signal(SignalKind::hangup()).map_err(fail)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
     let mut dirty = true;
     while !quit {
         if dirty {
@@ -58,6 +64,8 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
             Some(event) = input_rx.recv() => app.on_event(&event),
             Some(event) = worker_rx.recv() => Some(Action::Worker(event)),
             _ = ticker.tick() => app.wants_tick().then_some(Action::Tick),
+            _ = hangup.recv() => Some(Action::Cmd(Layer::Always, Cmd::Quit)),
+            _ = terminate.recv() => Some(Action::Cmd(Layer::Always, Cmd::Quit)),
         };
         dirty = action.is_some();
         if let Some(action) = action {
