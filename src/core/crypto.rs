@@ -7,8 +7,10 @@
 //! operating system's random source.
 
 mod asymmetric;
+mod reseal;
 mod sm2_der;
 mod symmetric;
 
 pub use asymmetric::{AsymmetricAlgorithm, AsymmetricKey};
+pub use reseal::{Side, reseal};
 pub use symmetric::{IV_LEN, SymmetricAlgorithm, TAG_LEN, generate_symmetric_key, open, seal};

@@ -140,17 +140,21 @@ pub struct VaultData {
     pub principals: Vec<Principal>,
 }
 
+/// Hasher of the id indexes: ids are UUIDs this vault made, looked up twice per ReEncrypt, so a
+/// fast (still randomly seeded) hash is worth having over SipHash.
+type IdHasher = foldhash::fast::RandomState;
+
 /// The vault in memory: [`VaultData`] plus lookup indexes rebuilt on load and on every change
 /// that moves keys.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(from = "VaultData")]
 pub struct VaultState {
     data: VaultData,
-    by_key_id: HashMap<String, usize>,
+    by_key_id: HashMap<String, usize, IdHasher>,
     /// `acs:kms:<region>:<account>:key/`, kept so permission checks build no strings.
     arn_prefix: String,
     /// KeyVersionId → (key index, version index).
-    by_version_id: HashMap<String, (usize, usize)>,
+    by_version_id: HashMap<String, (usize, usize), IdHasher>,
 }
 
 impl From<VaultData> for VaultState {
@@ -159,8 +163,8 @@ impl From<VaultData> for VaultState {
         let mut state = Self {
             data,
             arn_prefix,
-            by_key_id: HashMap::new(),
-            by_version_id: HashMap::new(),
+            by_key_id: HashMap::default(),
+            by_version_id: HashMap::default(),
         };
         state.reindex();
         state

@@ -12,7 +12,7 @@ use super::symmetric::{blob_source, open_blob, seal_with_primary};
 use super::{Ctx, authorize_key, ensure_enabled, resolve};
 use crate::core::blob::CiphertextBlob;
 use crate::core::context::EncryptionContext;
-use crate::core::crypto::AsymmetricAlgorithm;
+use crate::core::crypto::{self, AsymmetricAlgorithm};
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, VaultState};
 use crate::core::secret::SecretBytes;
@@ -77,18 +77,22 @@ fn re_encrypt_inner<'s>(
     req: &ReEncryptRequest<'_>,
 ) -> Result<(ReEncryptResponse, &'s Cmk, &'s str), KmsError> {
     let destination = check_destination(state, ctx, req.destination_key_id)?;
-    let (source_key, source_version, plaintext) = match req.source_encryption_algorithm {
-        Some(algorithm) => open_asymmetric_source(state, ctx, req, algorithm)?,
-        None => open_symmetric_source(state, ctx, req)?,
-    };
-    if req.dry_run {
-        return Err(KmsError::DryRunOperation);
-    }
-    let (ciphertext_blob, key_version_id) = seal_with_primary(
-        destination,
-        req.destination_encryption_context,
-        plaintext.expose(),
-    )?;
+    let (ciphertext_blob, key_version_id, source_key, source_version) =
+        match req.source_encryption_algorithm {
+            Some(algorithm) => {
+                let (key, version, plaintext) = open_asymmetric_source(state, ctx, req, algorithm)?;
+                if req.dry_run {
+                    return Err(KmsError::DryRunOperation);
+                }
+                let (blob, dest_version) = seal_with_primary(
+                    destination,
+                    req.destination_encryption_context,
+                    plaintext.expose(),
+                )?;
+                (blob, dest_version, key, version)
+            }
+            None => reseal_symmetric_source(state, ctx, req, destination)?,
+        };
     Ok((
         ReEncryptResponse {
             ciphertext_blob,
@@ -123,11 +127,15 @@ pub fn check_destination<'s>(
 type Opened<'s> = (&'s Cmk, &'s str, SecretBytes);
 
 /// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
-fn open_symmetric_source<'s>(
+/// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
+/// The blob is opened straight into the new blob's buffer and sealed there ([`crypto::reseal`]);
+/// a dry run only opens it.
+fn reseal_symmetric_source<'s>(
     state: &'s VaultState,
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
-) -> Result<Opened<'s>, KmsError> {
+    destination: &Cmk,
+) -> Result<(String, String, &'s Cmk, &'s str), KmsError> {
     let blob = CiphertextBlob::parse(req.ciphertext_blob)?;
     let (key, version) = blob_source(state, &blob)?;
     if let Some(source) = req.source_key_id
@@ -148,8 +156,48 @@ fn open_symmetric_source<'s>(
     }
     authorize_key(state, ctx, "ReEncryptFrom", key)?;
     ensure_enabled(key)?;
-    let plaintext = open_blob(key, version, &blob, req.source_encryption_context)?;
-    Ok((key, &version.key_version_id, plaintext))
+    if req.dry_run {
+        open_blob(key, version, &blob, req.source_encryption_context)?;
+        return Err(KmsError::DryRunOperation);
+    }
+    let from = crypto::Side {
+        alg: key
+            .key_spec
+            .symmetric()
+            .ok_or(KmsError::InvalidCiphertext)?,
+        key: version
+            .material
+            .symmetric_key()
+            .ok_or(KmsError::InvalidCiphertext)?,
+        aad: req.source_encryption_context.aad(),
+    };
+    let internal = |what: &str| KmsError::InternalFailure(what.to_owned());
+    let primary = destination
+        .primary()
+        .ok_or_else(|| internal("key has no versions"))?;
+    let to = crypto::Side {
+        alg: destination
+            .key_spec
+            .symmetric()
+            .ok_or_else(|| internal("not symmetric"))?,
+        key: primary
+            .material
+            .symmetric_key()
+            .ok_or_else(|| internal("no symmetric material"))?,
+        aad: req.destination_encryption_context.aad(),
+    };
+    let sealed = crypto::reseal(
+        from,
+        blob.sealed_part(),
+        to,
+        primary.key_version_id.as_bytes(),
+    )?;
+    Ok((
+        CiphertextBlob::encode(&sealed),
+        primary.key_version_id.clone(),
+        key,
+        &version.key_version_id,
+    ))
 }
 
 /// Raw RSA-OAEP / SM2 ciphertext: all three source parameters are required. The plaintext moved
