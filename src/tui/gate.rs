@@ -126,36 +126,29 @@ impl App {
     }
 
     pub(super) fn passphrase_input(&mut self, key: KeyEvent) {
-        match &mut self.gate {
-            Some(Gate::Unlock(u)) => u.field.input(key),
-            Some(Gate::FirstRun(f)) => {
-                if let Some(p) = &mut f.entering {
-                    let field = if p.focus == 0 {
-                        &mut p.first
-                    } else {
-                        &mut p.second
-                    };
-                    field.input(key);
-                }
-            }
-            _ => {}
+        if let Some(field) = self.passphrase_field() {
+            field.input(key);
         }
     }
 
     pub(super) fn passphrase_paste(&mut self, text: &str) {
+        if let Some(field) = self.passphrase_field() {
+            field.paste(text);
+        }
+    }
+
+    /// The passphrase field being typed into, on the unlock or the first-run screen.
+    fn passphrase_field(&mut self) -> Option<&mut super::secret_field::SecretField> {
         match &mut self.gate {
-            Some(Gate::Unlock(u)) => u.field.paste(text),
-            Some(Gate::FirstRun(f)) => {
-                if let Some(p) = &mut f.entering {
-                    let field = if p.focus == 0 {
-                        &mut p.first
-                    } else {
-                        &mut p.second
-                    };
-                    field.paste(text);
+            Some(Gate::Unlock(u)) => Some(&mut u.field),
+            Some(Gate::FirstRun(f)) => f.entering.as_mut().map(|p| {
+                if p.focus == 0 {
+                    &mut p.first
+                } else {
+                    &mut p.second
                 }
-            }
-            _ => {}
+            }),
+            _ => None,
         }
     }
 

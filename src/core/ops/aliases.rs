@@ -40,14 +40,10 @@ pub fn create_alias(
     key_ref: &str,
 ) -> Result<(), KmsError> {
     check_alias_name("AliasName", alias_name)?;
-    let key = key_for(state, ctx, "CreateAlias", key_ref)?;
-    if key.key_state == KeyState::PendingDeletion {
-        return Err(KmsError::PendingDeletion);
-    }
+    let key_id = alias_target(state, ctx, "CreateAlias", key_ref)?;
     if state.aliases().contains_key(alias_name) {
         return Err(KmsError::AliasAlreadyExists);
     }
-    let key_id = key.key_id.clone();
     state.aliases_mut().insert(alias_name.to_owned(), key_id);
     Ok(())
 }
@@ -67,13 +63,23 @@ pub fn update_alias(
     if let Some(old) = state.key(current) {
         authorize_key(state, ctx, "UpdateAlias", old)?;
     }
-    let key = key_for(state, ctx, "UpdateAlias", key_ref)?;
+    let key_id = alias_target(state, ctx, "UpdateAlias", key_ref)?;
+    state.aliases_mut().insert(alias_name.to_owned(), key_id);
+    Ok(())
+}
+
+/// The key an alias may point at: the caller may `action` it and it is not PendingDeletion.
+fn alias_target(
+    state: &VaultState,
+    ctx: &Ctx<'_>,
+    action: &str,
+    key_ref: &str,
+) -> Result<String, KmsError> {
+    let key = key_for(state, ctx, action, key_ref)?;
     if key.key_state == KeyState::PendingDeletion {
         return Err(KmsError::PendingDeletion);
     }
-    let key_id = key.key_id.clone();
-    state.aliases_mut().insert(alias_name.to_owned(), key_id);
-    Ok(())
+    Ok(key.key_id.clone())
 }
 
 pub fn delete_alias(
