@@ -7,10 +7,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::clock::{Clock, SystemClock};
+use crate::core::clock::Clock;
 use crate::core::error::KmsError;
-use crate::core::vault::{Sources, Vault};
-use crate::core::vault_file::VaultError;
+use crate::core::model::VaultState;
+use crate::core::vault_file::{NewProtection, VaultError, VaultFile, decode_unprotected};
 
 /// The demo vault file as generated (an unprotected vault file).
 pub const DEMO_VAULT: &str = include_str!("../assets/demo-vault.json");
@@ -62,23 +62,20 @@ pub fn samples() -> Result<DemoSamples, KmsError> {
 }
 
 /// Writes a fresh copy of the demo vault at `path` (which must not exist) with its dates moved
-/// to the present, so no rotation or deletion falls due because the demo is old.
-pub fn write_demo_vault(path: &Path) -> Result<&'static str, VaultError> {
+/// so that, by `clock`, the demo is exactly as old as when it was made: no rotation or deletion
+/// falls due because the demo is old, whatever the date.
+///
+/// The dates are moved in memory before the copy is written, so nothing (no maintenance, no
+/// other process opening the file) ever sees the demo with its original dates.
+pub fn write_demo_vault(path: &Path, clock: &dyn Clock) -> Result<&'static str, VaultError> {
     if path.exists() {
         return Err(VaultError::AlreadyExists(path.to_path_buf()));
     }
-    std::fs::write(path, DEMO_VAULT).map_err(|e| VaultError::Io(e.to_string()))?;
-    let generated_at = samples().map(|s| s.generated_at).unwrap_or_default();
-    let shift = SystemClock.now() - generated_at;
-    let (mut vault, _) = Vault::open(path, None, Sources::default())?;
-    vault
-        .update(
-            |state, _| {
-                state.shift_dates(shift);
-                Ok(())
-            },
-            "system",
-        )
-        .map_err(|e| VaultError::Io(e.to_string()))?;
+    let generated_at = samples()
+        .map(|s| s.generated_at)
+        .map_err(|e| VaultError::Corrupt(e.to_string()))?;
+    let mut state: VaultState = decode_unprotected(DEMO_VAULT.as_bytes())?;
+    state.shift_dates(clock.now() - generated_at);
+    VaultFile::create(path, state, NewProtection::None)?;
     Ok("none")
 }

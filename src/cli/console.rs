@@ -33,7 +33,7 @@ pub fn init(global: &Global, no_passphrase: bool, demo: bool, cheap_kdf: bool) -
         return fail(&format!("cannot create {}: {e}", dir.display()));
     }
     let created = if demo {
-        demo::write_demo_vault(&path).map_err(|e| e.to_string())
+        demo::write_demo_vault(&path, &crate::core::clock::SystemClock).map_err(|e| e.to_string())
     } else {
         create_empty(global, &path, no_passphrase, cheap_kdf)
     };

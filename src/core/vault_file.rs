@@ -263,6 +263,15 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
     }
 }
 
+/// The contents of an unprotected vault file given as bytes (its envelope and checksum checked),
+/// without touching any file: how a shipped vault such as the demo is read before a copy is made.
+pub fn decode_unprotected<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, VaultError> {
+    match format::decode(bytes)? {
+        Envelope::Clear { contents, .. } => parse_contents(contents.as_bytes()),
+        Envelope::Sealed(_) => Err(VaultError::PassphraseRequired),
+    }
+}
+
 /// Whether the file at `path` is sealed, without a passphrase (to decide whether to prompt).
 /// Checks the whole envelope, so a damaged or unsupported file is reported here already.
 pub fn peek_protection(path: &Path) -> Result<Protection, VaultError> {

@@ -179,7 +179,7 @@ impl Executor {
         }
         self.demo_dir = Some(dir.clone());
         let path = dir.join("vault.json");
-        if let Err(e) = demo::write_demo_vault(&path) {
+        if let Err(e) = demo::write_demo_vault(&path, self.sources.clock.as_ref()) {
             return failed(&e.to_string());
         }
         let opened = Vault::open(&path, None, self.sources.clone());
