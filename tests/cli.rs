@@ -465,6 +465,8 @@ fn two_processes_working_on_one_vault_lose_nothing() {
                     .args(&args)
                     .env("KMS_CONSOLE_VAULT", &vault)
                     .env("HOME", &home)
+                    .env_remove("KMS_CONSOLE_PASSPHRASE")
+                    .env_remove("KMS_CONSOLE_PRINCIPAL")
                     .output()
                     .unwrap();
                 assert!(

@@ -35,15 +35,19 @@ impl Env {
         self.path(name).display().to_string()
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_kms-console"))
-            .env("KMS_CONSOLE_VAULT", self.path("vault.json"))
+    /// The binary on this test's vault, with nothing of the caller's environment that could
+    /// point it elsewhere.
+    fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kms-console"));
+        c.env("KMS_CONSOLE_VAULT", self.path("vault.json"))
             .env("HOME", self.dir.path())
             .env_remove("KMS_CONSOLE_PASSPHRASE")
-            .env_remove("KMS_CONSOLE_PRINCIPAL")
-            .args(args)
-            .output()
-            .unwrap()
+            .env_remove("KMS_CONSOLE_PRINCIPAL");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> Value {
@@ -401,27 +405,37 @@ fn usage_errors_exit_2_and_other_formats_work() {
     assert_eq!(text(&out.stdout), "1\n");
 }
 
-/// Ctrl-C (SIGINT) cancels a running drill: exit 130, no output and no temporary file left, one
+/// Ctrl-C (SIGINT) cancels a drill: exit 130, no output and no temporary file left, one
 /// `Drill.Cancelled` entry in the audit log.
+///
+/// Whatever the machine's speed: the test holds the vault's change lock, so the drill (which
+/// rotates first) waits for it with its Ctrl-C handler already in place; the signal is sent once
+/// the kernel lists the drill as a waiter on that lock, and the lock is released only after.
 #[test]
 fn ctrl_c_cancels_and_leaves_no_output() {
     let e = Env::new();
     let key = e.key();
     let (blob, _) = e.data_key(&key);
-    e.ok(&["CreateKeyVersion", "--KeyId", &key]);
-    let line = format!("{blob}\n");
-    std::fs::write(e.path("in.txt"), line.repeat(150_000)).unwrap();
+    std::fs::write(e.path("in.txt"), format!("{blob}\n").repeat(1_000)).unwrap();
     let input = e.arg("in.txt");
     let output = e.arg("out.txt");
-    let child = Command::new(env!("CARGO_BIN_EXE_kms-console"))
-        .env("KMS_CONSOLE_VAULT", e.path("vault.json"))
-        .env("HOME", e.dir.path())
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(e.path("vault.json.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = e
+        .command()
         .args([
             "drill",
             "--input",
             &input,
             "--output",
             &output,
+            "--rotate",
             "--DestinationKeyId",
             &key,
         ])
@@ -429,19 +443,36 @@ fn ctrl_c_cancels_and_leaves_no_output() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Signal once the drill is writing (its temporary output exists): the handler is in place.
-    let started = std::time::Instant::now();
-    while files_in(e.dir.path()).len() < 2 && started.elapsed().as_secs() < 20 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let pid = child.id().to_string();
+    let waiting = || {
+        std::fs::read_to_string("/proc/locks")
+            .unwrap()
+            .lines()
+            .any(|l| l.contains("->") && l.split_whitespace().any(|w| w == pid))
+    };
+    while !waiting() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the drill ended ({status}) without waiting for the vault lock");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(killed.success());
+    // The drill has cancelled once it says so on stderr; only then may it go on.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("cancelling") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break;
+        }
+        said.push_str(&line);
+    }
+    lock.unlock().unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("cancelled"));
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
+    assert_eq!(out.status.code(), Some(130), "{said}");
+    assert!(said.contains("cancelled"), "{said}");
     assert_eq!(
         files_in(e.dir.path()),
         ["in.txt"],

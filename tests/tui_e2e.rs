@@ -83,17 +83,19 @@ fn orders_primary() -> String {
 
 #[test]
 fn demo_reencrypt_then_refusal_as_auditor() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("note: tmux is not installed; the end-to-end console test is skipped");
-        return;
-    }
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: the end-to-end console test needs it (Debian package tmux; \
+         .ci/run installs it)"
+    );
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux {
         socket: format!("kms-console-e2e-{}", std::process::id()),
     };
     // After the console quits, the shell says how it ended, on the restored normal screen.
     let command = format!(
-        "env KMS_CONSOLE_VAULT={} NO_COLOR=1 {} --demo; echo console-exited-$?; sleep 60",
+        "env -u KMS_CONSOLE_PRINCIPAL -u KMS_CONSOLE_PASSPHRASE KMS_CONSOLE_VAULT={} NO_COLOR=1 {} --demo; \
+         echo console-exited-$?; sleep 60",
         dir.path().join("never-used.json").display(),
         env!("CARGO_BIN_EXE_kms-console")
     );

@@ -171,8 +171,9 @@ fn cancel_on_ctrl_c(control: &std::sync::Arc<DrillControl>) {
     std::thread::spawn(move || {
         runtime.block_on(async {
             if interrupts.recv().await.is_some() {
-                eprintln!("\nkms-console: cancelling the drill (Ctrl-C again to stop at once)");
+                // Cancelled before it says so: whoever reads the message may rely on it.
                 control.cancel();
+                eprintln!("\nkms-console: cancelling the drill (Ctrl-C again to stop at once)");
             }
             if interrupts.recv().await.is_some() {
                 std::process::exit(130);

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use kms_console::core::drill::{
-    DrillError, DrillJob, DrillOptions, DrillOutcome, DrillProgress, DrillReport, DrillTotals,
-    LineFailure, VersionCount,
+    DrillControl, DrillError, DrillJob, DrillOptions, DrillOutcome, DrillProgress, DrillReport,
+    DrillTotals, LineFailure, VersionCount, run_job,
 };
 use kms_console::tui::action::Action;
 use kms_console::tui::drill::ScanState;
@@ -130,6 +130,33 @@ pub fn job() -> DrillJob {
     }
 }
 
+/// What the real drill reports for the two kinds of bad line in [`scan`]: a line that is not a
+/// blob, and a blob naming a version this vault does not hold (a dry run of the core's drill
+/// over a two-line file, on the same demo-like vault).
+fn real_failures() -> [LineFailure; 2] {
+    let (mut vault, _, _) = super::vault();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("two-bad-lines.txt");
+    let unknown = super::fake_blob("0badc0de-0000-4000-8000-000000000000");
+    std::fs::write(&input, format!("not a blob at all\n{unknown}\n")).unwrap();
+    let mut options = DrillOptions::new("alias/orders");
+    options.dry_run = true;
+    let job = DrillJob {
+        input,
+        output: None,
+        force: false,
+        rotate: false,
+        options,
+    };
+    let control = DrillControl::new();
+    let outcome = run_job(&mut vault, "admin", &job, &control, &mut |_| {});
+    let failures = outcome.result.unwrap().failures;
+    let [bad_line, unknown_version] = <[LineFailure; 2]>::try_from(failures).unwrap();
+    assert_eq!(bad_line.code, "InvalidParameter");
+    assert_eq!(unknown_version.code, "Forbidden.KeyNotFound");
+    [bad_line, unknown_version]
+}
+
 /// The report of the drill of [`scan`], with fixed timing.
 pub fn report(h: &Harness) -> DrillReport {
     let orders = orders_versions(h);
@@ -141,17 +168,16 @@ pub fn report(h: &Harness) -> DrillReport {
         before,
         after,
     };
+    let [bad_line, unknown_version] = real_failures();
     let mut failures: Vec<LineFailure> = (0..10)
         .map(|i| LineFailure {
             line: 17 + i * 211,
-            code: "InvalidParameter".to_owned(),
-            message: "The specified parameter \"CiphertextBlob\" is not valid. The line is neither a base64 blob nor a JSON object (column 1).".to_owned(),
+            ..bad_line.clone()
         })
         .collect();
     failures.extend((0..34).map(|i| LineFailure {
         line: 40 + i * 301,
-        code: "InvalidCiphertext".to_owned(),
-        message: "The ciphertext is invalid.".to_owned(),
+        ..unknown_version.clone()
     }));
     failures.sort_by_key(|f| f.line);
     DrillReport {

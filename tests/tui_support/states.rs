@@ -202,7 +202,7 @@ pub fn details() -> Vec<State> {
             h.key(KeyCode::Enter);
             h.type_text("x");
         }),
-        with("result_reencrypt", reencrypt_result),
+        state("result_reencrypt", reencrypt_result()),
         with("modal_error", |h| {
             h.type_text("2jj");
             h.key(KeyCode::Enter);
@@ -244,36 +244,34 @@ pub fn details() -> Vec<State> {
     ]
 }
 
-/// ReEncrypt of an old version, with the random parts of the blobs replaced by fixed ones.
-fn reencrypt_result(h: &mut Harness) {
-    let versions = orders_versions(h);
+/// ReEncrypt of a real blob made under version 1 of alias/orders, run through the form and the
+/// worker as a user runs it; then only the random parts (the blobs' IVs and ciphertext, in the
+/// request and the response) are replaced by fixed ones so the snapshot is stable.
+fn reencrypt_result() -> Harness {
+    let (mut h, blob) = super::harness_with_blob();
+    let versions = orders_versions(&h);
     h.type_text("r");
-    h.paste(&fake_blob(&versions[0]));
+    h.paste(&blob);
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.type_text(r#"{"app":"orders"}"#);
     h.key(KeyCode::Enter);
-    // The fake blob does not decrypt: run the real request, then show fixed blobs.
-    h.app.modals.clear();
-    let request = kms_console::api::ApiRequest::new("ReEncrypt")
-        .with("CiphertextBlob", fake_blob(&versions[0]))
-        .with("DestinationKeyId", "alias/orders")
-        .with("SourceEncryptionContext", r#"{"app":"orders"}"#);
-    let mut fields = serde_json::Map::new();
-    fields.insert("CiphertextBlob".into(), fake_blob(&versions[2]).into());
-    fields.insert(
-        "KeyId".into(),
-        h.app.view.aliases["alias/orders"].clone().into(),
-    );
-    fields.insert("KeyVersionId".into(), versions[2].clone().into());
-    let response = kms_console::api::ApiResponse {
-        action: "ReEncrypt".to_owned(),
-        request_id: "00000000-0000-4000-8000-0000000000aa".to_owned(),
-        fields,
-    };
+    let result = h.app.result.take().expect("ReEncrypt ran");
+    let mut response = result.outcome.expect("ReEncrypt succeeded");
+    assert_eq!(response.fields["KeyVersionId"], versions[2].as_str());
+    response
+        .fields
+        .insert("CiphertextBlob".into(), fake_blob(&versions[2]).into());
+    let mut request = result.request;
+    request.set("CiphertextBlob", fake_blob(&versions[0]));
     h.app.result = Some(kms_console::tui::result::ResultView::new(
         request,
         Ok(response),
-        kms_console::api::Format::Json,
+        result.format,
         &h.app.view,
     ));
+    h
 }
 
 /// Every state.
