@@ -162,7 +162,7 @@ impl KmsError {
             Self::ResourceConflict(_) => "Choose another name.",
             Self::UnknownAction(_) => "Check the action name; `kms-console --help` lists them.",
             Self::MalformedPolicyDocument(_) => {
-                "Name only kms: and ram: actions that exist, and resources \"*\", acs:kms:<region>:<account>:key/<KeyId> or acs:ram:*:<account>:user/<name> (with * wildcards)."
+                "Name only kms: and ram: actions that exist, and resources \"*\", acs:kms:<region>:<account>:key/<KeyId> or acs:ram::<account>:user/<name> (with * wildcards)."
             }
             Self::AccessKeyLimitExceeded(_) => {
                 "Delete an unused AccessKey with `principal access-key delete` first."

@@ -31,7 +31,7 @@ impl PolicyDocument {
                         n,
                         "Action",
                         action,
-                        "matches no kms: or ram: action (product §7 lists them)",
+                        "matches no kms: or ram: action",
                     ));
                 }
             }
