@@ -567,6 +567,19 @@ fn the_console_warns_at_once_about_an_unknown_principal() {
         ..AppConfig::default()
     };
     let app = App::with_vault(config, info(), VaultView::from_state(&state));
+    // The status bar says so for as long as it lasts.
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    terminal
+        .draw(|f| kms_console::tui::view::render(f, &app))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect();
+    assert!(screen.contains("as nobody (unknown principal)"), "{screen}");
     let warned: Vec<_> = app
         .toasts
         .0
