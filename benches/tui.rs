@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kms_console::core::material::KeyMaterial;
 use kms_console::core::model::{Cmk, KeyVersion, Principal, RotationPolicy, VaultData, VaultState};
 use kms_console::core::policy::PolicyDocument;
-use kms_console::core::secret::{SecretBytes, SecretString};
+use kms_console::core::secret::SecretBytes;
 use kms_console::core::spec::{KeySpec, KeyState, KeyUsage};
 use kms_console::core::vault_file::Protection;
 use kms_console::tui::action::Action;
@@ -78,8 +78,7 @@ fn state() -> VaultState {
         aliases,
         principals: vec![Principal {
             name: "admin".to_owned(),
-            access_key_id: "LTAIBENCH".to_owned(),
-            access_key_secret: SecretString::from("bench"),
+            access_keys: Vec::new(),
             policies: vec![PolicyDocument::allow(&["kms:*"])],
             creation_date: T0,
         }],

@@ -153,6 +153,8 @@ impl Demo {
     }
 }
 
+/// The demo's principals: `admin` (`kms:*` and `ram:*`, from `new_vault_state`), a rotation
+/// operator and a read-only auditor, each with one AccessKey pair for the endpoint.
 fn add_principals(vault: &mut Vault) -> Result<(), Box<dyn Error>> {
     vault.update(
         |state, ctx| {
@@ -172,6 +174,9 @@ fn add_principals(vault: &mut Vault) -> Result<(), Box<dyn Error>> {
                     "kms:GetPublicKey",
                 ])],
             )?;
+            for name in ["admin", "rotation-operator", "auditor"] {
+                principals::create_access_key(state, ctx, name)?;
+            }
             Ok(())
         },
         "admin",

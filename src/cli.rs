@@ -91,20 +91,22 @@ pub enum ConsoleCommand {
     },
 }
 
+/// Principal commands; each needs the matching `ram:` permission of the `--as` principal.
 #[derive(Debug, Subcommand)]
 pub enum PrincipalCommand {
-    /// List principals and their policies
+    /// List principals, their AccessKeyIds and policies (ram:ListUsers)
     List,
-    /// Create a principal; prints its AccessKey pair (the secret is shown only once)
+    /// Create a principal, with no AccessKey yet (ram:CreateUser, and ram:AttachPolicyToUser
+    /// with --policy)
     Create {
         name: String,
         /// A policy document (JSON, or @FILE); may be repeated
         #[arg(long, value_name = "JSON|@FILE")]
         policy: Vec<String>,
     },
-    /// Delete a principal
+    /// Delete a principal and its AccessKeys (ram:DeleteUser)
     Delete { name: String },
-    /// Attach a policy document to a principal
+    /// Attach a policy document to a principal (ram:AttachPolicyToUser)
     AttachPolicy {
         name: String,
         /// The policy document (JSON, or @FILE)
@@ -112,7 +114,27 @@ pub enum PrincipalCommand {
         policy: String,
     },
     /// Detach the policy at INDEX (0-based, as `principal list` shows them)
+    /// (ram:DetachPolicyFromUser)
     DetachPolicy { name: String, index: usize },
+    /// A principal's AccessKey pairs, which sign requests to the endpoint (`serve`); at most two
+    #[command(subcommand)]
+    AccessKey(AccessKeyCommand),
+}
+
+/// `principal access-key …`.
+#[derive(Debug, Subcommand)]
+pub enum AccessKeyCommand {
+    /// Make a new pair and print it: the AccessKeySecret is shown this once, never again
+    /// (ram:CreateAccessKey)
+    Create { name: String },
+    /// List a principal's AccessKeyIds and their dates, never secrets (ram:ListAccessKeys)
+    List { name: String },
+    /// Delete one pair (ram:DeleteAccessKey)
+    Delete {
+        name: String,
+        #[arg(value_name = "ACCESS_KEY_ID")]
+        access_key_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

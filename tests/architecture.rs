@@ -64,13 +64,14 @@ fn secret_types_never_show_their_bytes() {
     // A whole vault's Debug shows ids, never material or AccessKey secrets.
     let (mut v, _) = common::memory_vault();
     let key = common::create_key(&mut v, "Aliyun_AES_256");
-    let secret = v
-        .state()
-        .principal("admin")
-        .unwrap()
-        .access_key_secret
-        .expose()
-        .to_owned();
+    let created = v
+        .update(
+            |s, c| kms_console::core::ops::principals::create_access_key(s, c, "admin"),
+            "admin",
+        )
+        .unwrap();
+    let secret = created.access_key_secret.expose().to_owned();
+    assert!(!format!("{created:?}").contains(&secret));
     let material = v.state().key(&key).unwrap().versions[0]
         .material
         .symmetric_key()

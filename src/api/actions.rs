@@ -1,6 +1,9 @@
 //! The action table: every action of product §6 with its parameters, as the API names them. The
 //! dispatcher, the command line (its per-action options and help) and the console's forms are
-//! all built from this one table.
+//! all built from this one table. The action names come from the core's list of the actions a
+//! policy may grant (`core::policy::kms`), so that the two cannot drift apart.
+
+use crate::core::policy::kms;
 
 /// What a parameter holds; front ends choose their input widget from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,7 +151,7 @@ const DATA_KEY_PARAMS: &[ParamSpec] = &[
 /// Every action, ReEncrypt first.
 pub const ACTIONS: &[ActionSpec] = &[
     ActionSpec {
-        name: "ReEncrypt",
+        name: kms::RE_ENCRYPT,
         group: Group::ReEncryption,
         summary: "Decrypt a ciphertext and encrypt it again under the primary version of a destination key",
         mutates: false,
@@ -199,7 +202,7 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "Encrypt",
+        name: kms::ENCRYPT,
         group: Group::SymmetricData,
         summary: "Encrypt up to 6 KB of text under the primary version of a symmetric key",
         mutates: false,
@@ -211,7 +214,7 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "Decrypt",
+        name: kms::DECRYPT,
         group: Group::SymmetricData,
         summary: "Decrypt a symmetric CiphertextBlob (the blob names its key version)",
         mutates: false,
@@ -227,21 +230,21 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "GenerateDataKey",
+        name: kms::GENERATE_DATA_KEY,
         group: Group::SymmetricData,
         summary: "Make a random data key; return it and its CiphertextBlob",
         mutates: false,
         params: DATA_KEY_PARAMS,
     },
     ActionSpec {
-        name: "GenerateDataKeyWithoutPlaintext",
+        name: kms::GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
         group: Group::SymmetricData,
         summary: "Make a random data key; return only its CiphertextBlob",
         mutates: false,
         params: DATA_KEY_PARAMS,
     },
     ActionSpec {
-        name: "AsymmetricEncrypt",
+        name: kms::ASYMMETRIC_ENCRYPT,
         group: Group::AsymmetricData,
         summary: "Encrypt base64 data with the public key of an RSA or SM2 key version",
         mutates: false,
@@ -264,7 +267,7 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "AsymmetricDecrypt",
+        name: kms::ASYMMETRIC_DECRYPT,
         group: Group::AsymmetricData,
         summary: "Decrypt RSA-OAEP or SM2 ciphertext; the plaintext comes back base64",
         mutates: false,
@@ -287,14 +290,14 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "GetPublicKey",
+        name: kms::GET_PUBLIC_KEY,
         group: Group::AsymmetricData,
         summary: "The public key of an RSA or SM2 key version, as PEM",
         mutates: false,
         params: &[KEY_ID, KEY_VERSION_ID],
     },
     ActionSpec {
-        name: "CreateKey",
+        name: kms::CREATE_KEY,
         group: Group::Keys,
         summary: "Create a customer master key",
         mutates: true,
@@ -339,14 +342,14 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "DescribeKey",
+        name: kms::DESCRIBE_KEY,
         group: Group::Keys,
         summary: "A key's metadata",
         mutates: false,
         params: &[KEY_ID],
     },
     ActionSpec {
-        name: "ListKeys",
+        name: kms::LIST_KEYS,
         group: Group::Keys,
         summary: "List keys, with optional Filters",
         mutates: false,
@@ -362,7 +365,7 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "UpdateKeyDescription",
+        name: kms::UPDATE_KEY_DESCRIPTION,
         group: Group::Keys,
         summary: "Change a key's description",
         mutates: true,
@@ -372,21 +375,21 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "EnableKey",
+        name: kms::ENABLE_KEY,
         group: Group::Keys,
         summary: "Enable a disabled key",
         mutates: true,
         params: &[KEY_ID],
     },
     ActionSpec {
-        name: "DisableKey",
+        name: kms::DISABLE_KEY,
         group: Group::Keys,
         summary: "Disable a key: it can no longer encrypt or decrypt",
         mutates: true,
         params: &[KEY_ID],
     },
     ActionSpec {
-        name: "ScheduleKeyDeletion",
+        name: kms::SCHEDULE_KEY_DELETION,
         group: Group::Keys,
         summary: "Delete a key after a waiting period",
         mutates: true,
@@ -396,35 +399,35 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "CancelKeyDeletion",
+        name: kms::CANCEL_KEY_DELETION,
         group: Group::Keys,
         summary: "Cancel a scheduled deletion; the key is Enabled again",
         mutates: true,
         params: &[KEY_ID],
     },
     ActionSpec {
-        name: "CreateKeyVersion",
+        name: kms::CREATE_KEY_VERSION,
         group: Group::Versions,
         summary: "Rotate a key by hand: make a new primary version",
         mutates: true,
         params: &[KEY_ID],
     },
     ActionSpec {
-        name: "DescribeKeyVersion",
+        name: kms::DESCRIBE_KEY_VERSION,
         group: Group::Versions,
         summary: "A key version's metadata",
         mutates: false,
         params: &[KEY_ID, KEY_VERSION_ID],
     },
     ActionSpec {
-        name: "ListKeyVersions",
+        name: kms::LIST_KEY_VERSIONS,
         group: Group::Versions,
         summary: "List a key's versions, oldest first",
         mutates: false,
         params: &[KEY_ID, PAGE_NUMBER, PAGE_SIZE],
     },
     ActionSpec {
-        name: "UpdateRotationPolicy",
+        name: kms::UPDATE_ROTATION_POLICY,
         group: Group::Versions,
         summary: "Turn automatic rotation on or off",
         mutates: true,
@@ -457,35 +460,35 @@ pub const ACTIONS: &[ActionSpec] = &[
         ],
     },
     ActionSpec {
-        name: "CreateAlias",
+        name: kms::CREATE_ALIAS,
         group: Group::Aliases,
         summary: "Give a key an alias",
         mutates: true,
         params: &[ALIAS_NAME, KEY_ID],
     },
     ActionSpec {
-        name: "UpdateAlias",
+        name: kms::UPDATE_ALIAS,
         group: Group::Aliases,
         summary: "Point an alias at another key",
         mutates: true,
         params: &[ALIAS_NAME, KEY_ID],
     },
     ActionSpec {
-        name: "DeleteAlias",
+        name: kms::DELETE_ALIAS,
         group: Group::Aliases,
         summary: "Delete an alias (the key stays)",
         mutates: true,
         params: &[ALIAS_NAME],
     },
     ActionSpec {
-        name: "ListAliases",
+        name: kms::LIST_ALIASES,
         group: Group::Aliases,
         summary: "List all aliases",
         mutates: false,
         params: &[PAGE_NUMBER, PAGE_SIZE],
     },
     ActionSpec {
-        name: "ListAliasesByKeyId",
+        name: kms::LIST_ALIASES_BY_KEY_ID,
         group: Group::Aliases,
         summary: "List the aliases of one key",
         mutates: false,
@@ -496,4 +499,15 @@ pub const ACTIONS: &[ActionSpec] = &[
 /// The action with this exact name.
 pub fn find_action(name: &str) -> Option<&'static ActionSpec> {
     ACTIONS.iter().find(|a| a.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_exactly_the_actions_policies_can_name() {
+        let table: Vec<&str> = ACTIONS.iter().map(|a| a.name).collect();
+        assert_eq!(table, kms::ALL);
+    }
 }

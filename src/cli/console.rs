@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::session::{self, fail};
-use super::{AuditCommand, Global, PrincipalCommand, passphrase};
+use super::{AccessKeyCommand, AuditCommand, Global, PrincipalCommand, passphrase};
 use crate::api::{ApiError, Format};
 use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
@@ -76,48 +76,56 @@ fn create_empty(
 }
 
 /// Reads a policy argument: JSON text, or `@FILE`.
-fn policy_arg(text: &str) -> Result<PolicyDocument, KmsError> {
-    let owned;
-    let json = if let Some(file) = text.strip_prefix('@') {
-        owned = std::fs::read_to_string(file)
-            .map_err(|e| KmsError::invalid("PolicyDocument", format!("cannot read {file}: {e}")))?;
-        owned.as_str()
-    } else {
-        text
-    };
-    PolicyDocument::parse("PolicyDocument", json)
+fn policy_text(arg: &str) -> Result<String, KmsError> {
+    match arg.strip_prefix('@') {
+        Some(file) => std::fs::read_to_string(file)
+            .map_err(|e| KmsError::invalid("PolicyDocument", format!("cannot read {file}: {e}"))),
+        None => Ok(arg.to_owned()),
+    }
 }
 
+/// What a principal command did, for its audit record: RAM's action name and the `details`
+/// (`UserName`, `PolicyDocument`, `AccessKeyId`; never a secret).
+struct Audited {
+    action: &'static str,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Audited {
+    fn new(action: &'static str, name: Option<&str>) -> Self {
+        let mut details = serde_json::Map::new();
+        if let Some(name) = name {
+            details.insert("UserName".into(), json!(name));
+        }
+        Self { action, details }
+    }
+
+    fn note(&mut self, field: &str, value: impl Into<serde_json::Value>) {
+        self.details.insert(field.to_owned(), value.into());
+    }
+}
+
+/// `principal …`: permissioned by the `--as` principal's `ram:` policies (checked in the core),
+/// audited with RAM's action names.
 pub fn principal(global: &Global, cmd: PrincipalCommand) -> ExitCode {
     let mut vault = match session::open(global) {
         Ok(v) => v,
         Err(m) => return fail(&m),
     };
     let format = session::format(global);
-    let (action, name) = match &cmd {
-        PrincipalCommand::List => {
-            let list = principals::list_principals(vault.state());
-            return print_json(&serde_json::to_value(list).unwrap_or_default());
-        }
-        PrincipalCommand::Create { name, .. } => ("principal.create", name.clone()),
-        PrincipalCommand::Delete { name } => ("principal.delete", name.clone()),
-        PrincipalCommand::AttachPolicy { name, .. } => ("principal.attach-policy", name.clone()),
-        PrincipalCommand::DetachPolicy { name, .. } => ("principal.detach-policy", name.clone()),
-    };
-    let owner = global.principal.clone();
-    let result = change_principal(&mut vault, &owner, cmd);
+    let caller = global.principal.clone();
+    let (audited, result) = run_principal(&mut vault, &caller, cmd);
     let request_id = vault.sources().ids.uuid();
     vault.append_audit(&AuditRecord {
         time: format_date(vault.sources().clock.now()),
-        principal: owner,
-        action: action.to_owned(),
-        key_id: None,
-        key_version_id: None,
+        principal: caller,
+        action: audited.action.to_owned(),
         result: result
             .as_ref()
             .map_or_else(|e| e.code().to_owned(), |_| "Success".to_owned()),
         request_id: request_id.clone(),
-        details: Some(json!({ "Name": name })),
+        details: Some(serde_json::Value::Object(audited.details)),
+        ..Default::default()
     });
     match result {
         Ok(value) => print_json(&value),
@@ -128,36 +136,117 @@ pub fn principal(global: &Global, cmd: PrincipalCommand) -> ExitCode {
     }
 }
 
-fn change_principal(
+fn to_json(value: impl serde::Serialize) -> Result<serde_json::Value, KmsError> {
+    serde_json::to_value(value).map_err(|e| KmsError::InternalFailure(e.to_string()))
+}
+
+fn compact(policy: &PolicyDocument) -> String {
+    serde_json::to_string(policy).unwrap_or_default()
+}
+
+fn run_principal(
     vault: &mut Vault,
-    owner: &str,
+    caller: &str,
     cmd: PrincipalCommand,
-) -> Result<serde_json::Value, KmsError> {
+) -> (Audited, Result<serde_json::Value, KmsError>) {
     match cmd {
-        PrincipalCommand::List => Ok(serde_json::Value::Null),
+        PrincipalCommand::List => {
+            let listed = principals::list_principals(vault.state(), &vault.ctx(caller));
+            (
+                Audited::new("ListUsers", None),
+                listed.and_then(|users| to_json(json!({ "Users": users }))),
+            )
+        }
         PrincipalCommand::Create { name, policy } => {
-            let policies = policy
-                .iter()
-                .map(|p| policy_arg(p))
-                .collect::<Result<Vec<_>, _>>()?;
-            let created = vault.update(
-                |s, c| principals::create_principal(s, c, &name, policies),
-                owner,
-            )?;
-            serde_json::to_value(created).map_err(|e| KmsError::InternalFailure(e.to_string()))
+            let mut audited = Audited::new("CreateUser", Some(&name));
+            let texts: Result<Vec<String>, KmsError> =
+                policy.iter().map(|p| policy_text(p)).collect();
+            let result = texts.and_then(|texts| {
+                if !texts.is_empty() {
+                    audited.note("PolicyDocument", texts.clone());
+                }
+                let policies = texts
+                    .iter()
+                    .map(|t| PolicyDocument::parse("PolicyDocument", t))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let created = vault.update(
+                    |s, c| principals::create_principal(s, c, &name, policies),
+                    caller,
+                )?;
+                to_json(json!({ "User": created }))
+            });
+            (audited, result)
         }
         PrincipalCommand::Delete { name } => {
-            vault.update(|s, _| principals::delete_principal(s, &name), owner)?;
-            Ok(json!({ "Deleted": name }))
+            let result = vault
+                .update(|s, c| principals::delete_principal(s, c, &name), caller)
+                .map(|()| json!({ "Deleted": name }));
+            (Audited::new("DeleteUser", Some(&name)), result)
         }
         PrincipalCommand::AttachPolicy { name, policy } => {
-            let policy = policy_arg(&policy)?;
-            vault.update(|s, _| principals::attach_policy(s, &name, policy), owner)?;
-            Ok(json!({ "Name": name, "Attached": true }))
+            let mut audited = Audited::new("AttachPolicyToUser", Some(&name));
+            let result = policy_text(&policy).and_then(|text| {
+                audited.note("PolicyDocument", text.as_str());
+                let policy = PolicyDocument::parse("PolicyDocument", &text)?;
+                vault.update(
+                    |s, c| principals::attach_policy(s, c, &name, policy),
+                    caller,
+                )?;
+                Ok(json!({ "UserName": name, "Attached": true }))
+            });
+            (audited, result)
         }
         PrincipalCommand::DetachPolicy { name, index } => {
-            vault.update(|s, _| principals::detach_policy(s, &name, index), owner)?;
-            Ok(json!({ "Name": name, "Detached": index }))
+            let mut audited = Audited::new("DetachPolicyFromUser", Some(&name));
+            audited.note("Index", index);
+            let result = vault
+                .update(|s, c| principals::detach_policy(s, c, &name, index), caller)
+                .map(|detached| {
+                    audited.note("PolicyDocument", compact(&detached));
+                    json!({ "UserName": name, "Detached": index })
+                });
+            (audited, result)
+        }
+        PrincipalCommand::AccessKey(cmd) => run_access_key(vault, caller, cmd),
+    }
+}
+
+fn run_access_key(
+    vault: &mut Vault,
+    caller: &str,
+    cmd: AccessKeyCommand,
+) -> (Audited, Result<serde_json::Value, KmsError>) {
+    match cmd {
+        AccessKeyCommand::Create { name } => {
+            let mut audited = Audited::new("CreateAccessKey", Some(&name));
+            let result = vault
+                .update(|s, c| principals::create_access_key(s, c, &name), caller)
+                .and_then(|created| {
+                    audited.note("AccessKeyId", created.access_key_id.as_str());
+                    to_json(json!({ "AccessKey": created }))
+                });
+            (audited, result)
+        }
+        AccessKeyCommand::List { name } => {
+            let listed = principals::list_access_keys(vault.state(), &vault.ctx(caller), &name);
+            (
+                Audited::new("ListAccessKeys", Some(&name)),
+                listed.and_then(|keys| to_json(json!({ "UserName": name, "AccessKeys": keys }))),
+            )
+        }
+        AccessKeyCommand::Delete {
+            name,
+            access_key_id,
+        } => {
+            let mut audited = Audited::new("DeleteAccessKey", Some(&name));
+            audited.note("AccessKeyId", access_key_id.as_str());
+            let result = vault
+                .update(
+                    |s, c| principals::delete_access_key(s, c, &name, &access_key_id),
+                    caller,
+                )
+                .map(|()| json!({ "UserName": name, "Deleted": access_key_id }));
+            (audited, result)
         }
     }
 }

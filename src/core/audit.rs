@@ -21,7 +21,7 @@ use super::vault_file::private_options;
 
 /// One operation, as the caller reports it. Never put plaintext, encryption-context values or
 /// key material in any field, `details` included.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct AuditRecord {
     /// When, as an API date (`2026-11-28T10:00:00Z`).
     pub time: String,

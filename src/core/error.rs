@@ -51,6 +51,16 @@ pub enum KmsError {
     /// A principal name that already exists, or other resource conflicts outside the API table.
     #[error("{0}")]
     ResourceConflict(String),
+    /// A policy document that is not a policy, or names an action or resource that cannot exist;
+    /// the message names the bad entry.
+    #[error("The policy document is malformed. {0}")]
+    MalformedPolicyDocument(String),
+    /// A third AccessKey for one principal (RAM allows two).
+    #[error("The count of AccessKey per user exceeds the limit. {0}")]
+    AccessKeyLimitExceeded(String),
+    /// The change would leave no principal able to manage principals (product §7).
+    #[error("{0}")]
+    LastPrincipalManager(String),
     /// The action is not one this service offers.
     #[error("Specified api is not found, please check your url and method. ({0})")]
     UnknownAction(String),
@@ -90,6 +100,9 @@ impl KmsError {
             Self::DryRunOperation => "DryRunOperationError",
             Self::ResourceConflict(_) => "Rejected.ResourceExist",
             Self::UnknownAction(_) => "InvalidAction.NotFound",
+            Self::MalformedPolicyDocument(_) => "MalformedPolicyDocument",
+            Self::AccessKeyLimitExceeded(_) => "LimitExceeded.User.AccessKey",
+            Self::LastPrincipalManager(_) => "DeleteConflict.User.LastManager",
             Self::InternalFailure(_) => "InternalFailure",
         }
     }
@@ -102,7 +115,8 @@ impl KmsError {
             | Self::InvalidCiphertext
             | Self::AliasAlreadyExists
             | Self::IncorrectKeyUsage(_)
-            | Self::DryRunOperation => 400,
+            | Self::DryRunOperation
+            | Self::MalformedPolicyDocument(_) => 400,
             Self::NoPermission { .. } | Self::UnknownPrincipal(_) => 403,
             Self::KeyNotFound
             | Self::KeyVersionNotFound
@@ -111,7 +125,9 @@ impl KmsError {
             Self::Disabled
             | Self::PendingDeletion
             | Self::StateModifiedFailed(_)
-            | Self::ResourceConflict(_) => 409,
+            | Self::ResourceConflict(_)
+            | Self::AccessKeyLimitExceeded(_)
+            | Self::LastPrincipalManager(_) => 409,
             Self::InternalFailure(_) => 500,
         }
     }
@@ -145,6 +161,15 @@ impl KmsError {
             Self::DryRunOperation => "Run the request again without DryRun to perform it.",
             Self::ResourceConflict(_) => "Choose another name.",
             Self::UnknownAction(_) => "Check the action name; `kms-console --help` lists them.",
+            Self::MalformedPolicyDocument(_) => {
+                "Name only kms: and ram: actions that exist, and resources \"*\", acs:kms:<region>:<account>:key/<KeyId> or acs:ram::<account>:user/<name> (with * wildcards)."
+            }
+            Self::AccessKeyLimitExceeded(_) => {
+                "Delete an unused AccessKey with `principal access-key delete` first."
+            }
+            Self::LastPrincipalManager(_) => {
+                "Give another principal ram:* on * first (principal attach-policy)."
+            }
             Self::InternalFailure(_) => {
                 "Try again; if it persists, check the vault file and its folder."
             }

@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+mod principal;
+
 use super::clock::UnixTime;
 use super::material::KeyMaterial;
-use super::policy::PolicyDocument;
-use super::secret::SecretString;
 use super::spec::{KeySpec, KeyState, KeyUsage};
+
+pub use principal::{AccessKey, MAX_ACCESS_KEYS, Principal};
 
 /// Default region of a new vault.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -89,42 +91,6 @@ impl Cmk {
 
     pub fn version(&self, id: &str) -> Option<&KeyVersion> {
         self.versions.iter().find(|v| v.key_version_id == id)
-    }
-}
-
-/// Who may call the API: a name, an AccessKey pair (for the HTTP endpoint) and RAM-style policies.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Principal {
-    pub name: String,
-    pub access_key_id: String,
-    #[serde(with = "secret_string_serde")]
-    pub access_key_secret: SecretString,
-    pub policies: Vec<PolicyDocument>,
-    pub creation_date: UnixTime,
-}
-
-impl std::fmt::Debug for Principal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Principal")
-            .field("name", &self.name)
-            .field("access_key_id", &self.access_key_id)
-            .field("policies", &self.policies)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Serialises an AccessKeySecret into the vault file — the only place it is written.
-mod secret_string_serde {
-    use super::SecretString;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(secret.expose())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
-        String::deserialize(d).map(SecretString::new)
     }
 }
 
@@ -216,6 +182,17 @@ impl VaultState {
 
     pub fn principal(&self, name: &str) -> Option<&Principal> {
         self.data.principals.iter().find(|p| p.name == name)
+    }
+
+    /// The principal holding this AccessKeyId, and the pair (for the HTTP endpoint's signature
+    /// checks).
+    pub fn access_key(&self, access_key_id: &str) -> Option<(&Principal, &AccessKey)> {
+        self.data.principals.iter().find_map(|p| {
+            p.access_keys
+                .iter()
+                .find(|k| k.access_key_id == access_key_id)
+                .map(|k| (p, k))
+        })
     }
 
     pub(crate) fn principals_mut(&mut self) -> &mut Vec<Principal> {
@@ -319,6 +296,9 @@ impl VaultState {
         }
         for principal in &mut self.data.principals {
             principal.creation_date += seconds;
+            for access_key in &mut principal.access_keys {
+                access_key.creation_date += seconds;
+            }
         }
     }
 

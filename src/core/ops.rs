@@ -89,6 +89,10 @@ fn authorize_parts(
     action: &str,
     resource: (&str, &str),
 ) -> Result<(), KmsError> {
+    debug_assert!(
+        policy::kms::permissions().any(|a| a == action),
+        "{action} is not in the list of kms: actions policies can name"
+    );
     let principal = state
         .principal(ctx.principal)
         .ok_or_else(|| KmsError::UnknownPrincipal(ctx.principal.to_owned()))?;

@@ -1,9 +1,14 @@
 //! RAM-style policies: `{"Version":"1","Statement":[{"Effect","Action","Resource"}]}` with `*`
 //! wildcards; an explicit Deny wins, otherwise some Allow must match (product §7).
 
+mod actions;
+mod validate;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::KmsError;
+
+pub use actions::{every_permission, kms, ram};
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,39 +58,30 @@ pub struct PolicyDocument {
 }
 
 impl PolicyDocument {
-    /// Parses and checks a policy given as JSON text; errors name `param`.
+    /// Parses a policy given as JSON text (`param` names where it came from) and checks its
+    /// shape and its actions; [`Self::validate`] also checks its resources against a vault.
     pub fn parse(param: &str, text: &str) -> Result<Self, KmsError> {
         let doc: Self = serde_json::from_str(text).map_err(|e| {
-            KmsError::invalid(
-                param,
-                format!(
-                    "It must be a policy document {{\"Version\":\"1\",\"Statement\":[{{\"Effect\":\"Allow\"|\"Deny\",\"Action\":[...],\"Resource\":[...]}}]}} (line {} column {}).",
-                    e.line(),
-                    e.column()
-                ),
-            )
+            KmsError::MalformedPolicyDocument(format!(
+                "{param} must be a policy document {{\"Version\":\"1\",\"Statement\":[{{\"Effect\":\"Allow\"|\"Deny\",\"Action\":[...],\"Resource\":[...]}}]}} (line {} column {}).",
+                e.line(),
+                e.column()
+            ))
         })?;
         if doc.version != "1" {
-            return Err(KmsError::invalid(param, "Version must be \"1\"."));
+            return Err(KmsError::MalformedPolicyDocument(format!(
+                "{param}: Version must be \"1\"."
+            )));
         }
-        for s in &doc.statement {
-            if let Some(bad) = s
-                .action
-                .iter()
-                .find(|a| !(*a == "*" || a.to_ascii_lowercase().starts_with("kms:")))
-            {
-                return Err(KmsError::invalid(
-                    param,
-                    format!("Action {bad:?} must be \"*\" or start with \"kms:\"."),
-                ));
-            }
+        for (n, s) in doc.statement.iter().enumerate() {
             if s.action.iter().next().is_none() || s.resource.iter().next().is_none() {
-                return Err(KmsError::invalid(
-                    param,
-                    "Every statement needs at least one Action and one Resource.",
-                ));
+                return Err(KmsError::MalformedPolicyDocument(format!(
+                    "{param}: Statement {} needs at least one Action and one Resource.",
+                    n + 1
+                )));
             }
         }
+        doc.validate_actions()?;
         Ok(doc)
     }
 
@@ -263,12 +259,14 @@ mod tests {
             r#"{"Version":"1","Statement":[{"Effect":"Maybe","Action":"kms:*","Resource":"*"}]}"#,
             r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
             r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Foo","Resource":"*"}]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:Bar","Resource":"*"}]}"#,
         ] {
             assert_eq!(
                 PolicyDocument::parse("PolicyDocument", bad)
                     .unwrap_err()
                     .code(),
-                "InvalidParameter",
+                "MalformedPolicyDocument",
                 "{bad}"
             );
         }

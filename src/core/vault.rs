@@ -70,7 +70,8 @@ impl From<VaultError> for KmsError {
     }
 }
 
-/// A new empty vault's contents: a fresh account id and the `admin` principal (`kms:*` on `*`).
+/// A new empty vault's contents: a fresh account id and the `admin` principal (`kms:*` and
+/// `ram:*` on `*`, product §7), with no AccessKey yet.
 pub fn new_vault_state(sources: &Sources) -> Result<VaultState, KmsError> {
     let mut digits = [0u8; 16];
     random::fill(&mut digits)?;
@@ -82,11 +83,11 @@ pub fn new_vault_state(sources: &Sources) -> Result<VaultState, KmsError> {
         clock: sources.clock.as_ref(),
         ids: sources.ids.as_ref(),
     };
-    principals::create_principal(
+    principals::add_principal(
         &mut state,
         &ctx,
         "admin",
-        vec![PolicyDocument::allow(&["kms:*"])],
+        vec![PolicyDocument::allow(&["kms:*", "ram:*"])],
     )?;
     Ok(state)
 }

@@ -360,6 +360,7 @@ impl App {
         self.info = Some(info);
         self.gate = None;
         self.set_view(view);
+        self.warn_if_unknown_principal();
     }
 
     /// Takes a new view of the vault, keeping the selection on the same key.

@@ -1,5 +1,7 @@
 //! The principals screen: who may call the API and their policies; `⏎` switches the principal
-//! the console acts as. (Principals are created and changed with `kms-console principal …`.)
+//! the console acts as, which only *simulates* it (product §7). (Principals are created and
+//! changed with `kms-console principal …`.) Also the warning when the console acts as a
+//! principal the vault does not have.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,10 +50,40 @@ impl App {
         name.clone_into(&mut self.principal);
         if let Some(i) = self.view.principals.iter().position(|p| p.name == name) {
             self.principals.selected = i;
+            self.toast(Level::Info, format!("Now acting as {name}"))
+        } else {
+            self.warn_if_unknown_principal()
         }
-        self.toast(Level::Info, format!("Now acting as {name}"))
+    }
+
+    /// Whether the vault has the principal the console acts as.
+    pub fn principal_known(&self) -> bool {
+        self.view
+            .principals
+            .iter()
+            .any(|p| p.name == self.principal)
+    }
+
+    /// Warns at once when the console acts as a principal the vault does not have (every request
+    /// would be refused).
+    pub fn warn_if_unknown_principal(&mut self) -> Vec<Effect> {
+        if self.principal_known() {
+            return Vec::new();
+        }
+        let text = unknown_principal_warning(&self.principal);
+        self.toast(Level::Warn, text)
     }
 }
+
+/// The warning shown when acting as a principal the vault does not have.
+pub fn unknown_principal_warning(name: &str) -> String {
+    format!(
+        "There is no principal {name:?} in this vault: every request will be refused. Pick one on the principals screen (2)."
+    )
+}
+
+/// What `--as` and "act as" mean, said plainly on the principals screen.
+pub const SIMULATION_NOTE: &str = "Acting as a principal only simulates it: whoever can open the vault file holds all of it. Principals are enforced at the endpoint (kms-console serve), where each request is signed with an AccessKey.";
 
 /// The rows of the principal list (inside its border).
 pub fn list_area(body: Rect) -> Rect {
@@ -126,10 +158,15 @@ fn render_policies(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         frame.render_widget(block, area);
         return;
     };
+    let keys = if p.access_key_ids.is_empty() {
+        "none".to_owned()
+    } else {
+        p.access_key_ids.join(", ")
+    };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("AccessKeyId ", theme.dim()),
-            Span::raw(p.access_key_id.as_str()),
+            Span::styled("AccessKeys ", theme.dim()),
+            Span::raw(keys),
         ]),
         Line::from(Span::styled(
             if p.name == app.principal {
@@ -139,6 +176,7 @@ fn render_policies(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             },
             theme.ok(),
         )),
+        Line::from(Span::styled(SIMULATION_NOTE, theme.dim())),
     ];
     for policy in &p.policies {
         lines.push(Line::default());

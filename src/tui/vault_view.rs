@@ -125,7 +125,7 @@ impl KeyRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalRow {
     pub name: String,
-    pub access_key_id: String,
+    pub access_key_ids: Vec<String>,
     /// Each policy document, pretty JSON.
     pub policies: Vec<String>,
 }
@@ -160,7 +160,11 @@ impl VaultView {
             .iter()
             .map(|p| PrincipalRow {
                 name: p.name.clone(),
-                access_key_id: p.access_key_id.clone(),
+                access_key_ids: p
+                    .access_keys
+                    .iter()
+                    .map(|k| k.access_key_id.clone())
+                    .collect(),
                 policies: p
                     .policies
                     .iter()

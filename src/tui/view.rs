@@ -214,15 +214,22 @@ fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         }
         None => (app.vault_path.display().to_string(), ""),
     };
-    let fixed = if protection.is_empty() {
-        format!(" │ as {} ", app.principal)
+    // Acting as a principal the vault does not have is flagged for as long as it lasts.
+    let unknown = app.info.is_some() && !app.principal_known();
+    let who = if unknown {
+        format!("{} (unknown principal)", app.principal)
     } else {
-        format!(" │ {protection} │ as {} ", app.principal)
+        app.principal.clone()
+    };
+    let fixed = if protection.is_empty() {
+        format!(" │ as {who} ")
+    } else {
+        format!(" │ {protection} │ as {who} ")
     };
     let room = width.saturating_sub(fixed.chars().count() + right.chars().count() + 1);
     let left = format!(" {}{fixed}", tail(&path, room));
     let pad = width.saturating_sub(left.chars().count() + right.chars().count());
-    let warn = protection == "UNPROTECTED";
+    let warn = protection == "UNPROTECTED" || unknown;
     let spans = vec![
         Span::styled(
             left,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use kms_console::api::{ApiRequest, dispatch};
 use kms_console::core::clock::{FixedClock, SequentialIds};
-use kms_console::core::model::{Principal, VaultData, VaultState};
+use kms_console::core::model::{AccessKey, Principal, VaultData, VaultState};
 use kms_console::core::policy::PolicyDocument;
 use kms_console::core::secret::SecretString;
 use kms_console::core::vault::{Sources, Vault};
@@ -37,8 +37,11 @@ const DAY: i64 = 86_400;
 fn principal(name: &str, n: u32, actions: &[&str]) -> Principal {
     Principal {
         name: name.to_owned(),
-        access_key_id: format!("LTAITESTKEY{n:09}"),
-        access_key_secret: SecretString::from("not-a-real-secret"),
+        access_keys: vec![AccessKey {
+            access_key_id: format!("LTAITESTKEY{n:09}"),
+            access_key_secret: SecretString::from("not-a-real-secret"),
+            creation_date: T0,
+        }],
         policies: vec![PolicyDocument::allow(actions)],
         creation_date: T0,
     }
@@ -132,7 +135,7 @@ fn principals() -> VaultState {
         keys: Vec::new(),
         aliases: std::collections::BTreeMap::new(),
         principals: vec![
-            principal("admin", 1, &["kms:*"]),
+            principal("admin", 1, &["kms:*", "ram:*"]),
             principal("rotation-operator", 2, &["kms:ReEncrypt*"]),
             principal(
                 "auditor",
