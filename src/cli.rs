@@ -5,7 +5,9 @@
 mod action;
 mod console;
 mod drill;
+pub mod output;
 pub mod passphrase;
+pub mod reply;
 pub mod session;
 
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::api::{ACTIONS, ParamKind};
+use crate::api::{ACTIONS, Format, ParamKind};
 
 pub use drill::DrillArgs;
 
@@ -152,22 +154,33 @@ pub fn command() -> Command {
             } else {
                 p.help.to_owned()
             };
-            sub = sub.arg(
-                Arg::new(p.name)
-                    .long(p.name)
-                    .value_name(value_name)
-                    .help(help)
-                    .action(ArgAction::Set)
-                    .allow_hyphen_values(true),
-            );
+            let arg = Arg::new(p.name)
+                .long(p.name)
+                .value_name(value_name)
+                .help(help)
+                .action(ArgAction::Set)
+                .allow_hyphen_values(true);
+            sub = sub.arg(arg);
         }
         cmd = cmd.subcommand(sub);
     }
     cmd
 }
 
-/// Parses the arguments and runs; returns the process exit code.
+/// Parses the arguments and runs; returns the process exit code. Everything printed goes through
+/// [`output`], so a reader that goes away (`| head -1`) never makes the run panic.
 pub fn main() -> ExitCode {
+    let code = run();
+    match output::take_stdout_failure() {
+        None => code,
+        Some(reason) => reply::fail(
+            Format::Json,
+            &reply::Failure::internal(format!("cannot write the output: {reason}")),
+        ),
+    }
+}
+
+fn run() -> ExitCode {
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -196,6 +209,10 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 
 fn dispatch_console(cli: Cli) -> ExitCode {
     match cli.command {
+        None if cli.global.query.is_some() => usage_error(&command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--query needs a command that prints a document; the console shows its own",
+        )),
         None => crate::tui::run(&cli.global, cli.demo),
         Some(ConsoleCommand::Init {
             no_passphrase,
@@ -206,8 +223,29 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {
-            clap_complete::generate(shell, &mut command(), "kms-console", &mut std::io::stdout());
+            if let Some(option) = document_option(&cli.global) {
+                return usage_error(&command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "{option} does not apply to `completions`, which prints a shell script"
+                    ),
+                ));
+            }
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(), "kms-console", &mut script);
+            output::out_bytes(&script);
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// `--Format` or `--query`, if given: the options of commands that print a document.
+fn document_option(global: &Global) -> Option<&'static str> {
+    if global.format.is_some() {
+        Some("--Format")
+    } else if global.query.is_some() {
+        Some("--query")
+    } else {
+        None
     }
 }
