@@ -3,6 +3,7 @@
 //! options built from the same action table the dispatcher uses.
 
 mod action;
+mod completion;
 mod console;
 mod drill;
 pub mod output;
@@ -154,12 +155,15 @@ pub fn command() -> Command {
             } else {
                 p.help.to_owned()
             };
-            let arg = Arg::new(p.name)
+            let mut arg = Arg::new(p.name)
                 .long(p.name)
                 .value_name(value_name)
                 .help(help)
                 .action(ArgAction::Set)
                 .allow_hyphen_values(true);
+            if !p.kind.values().is_empty() {
+                arg = arg.value_parser(completion::Offered(p.kind.values()));
+            }
             sub = sub.arg(arg);
         }
         cmd = cmd.subcommand(sub);
@@ -231,9 +235,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
                     ),
                 ));
             }
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command(), "kms-console", &mut script);
-            output::out_bytes(&script);
+            output::out_bytes(&completion::script(shell));
             ExitCode::SUCCESS
         }
     }
