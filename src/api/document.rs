@@ -215,4 +215,109 @@ mod tests {
         assert_eq!(doc["HttpStatus"], 404);
         assert!(e.render(Format::Xml).contains("<Error>"));
     }
+
+    fn response(fields: Value) -> ApiResponse {
+        let Value::Object(fields) = fields else {
+            unreachable!()
+        };
+        ApiResponse {
+            action: "Decrypt".into(),
+            request_id: "r-2".into(),
+            fields,
+        }
+    }
+
+    #[test]
+    fn unfit_characters_refuse_the_document_naming_the_field() {
+        for (doc, field, code) in [
+            (
+                serde_json::json!({"Plaintext": "a\u{0}b"}),
+                "Plaintext",
+                "U+0000",
+            ),
+            (
+                serde_json::json!({"KeyMetadata": {"Description": "x\u{1b}"}}),
+                "KeyMetadata.Description",
+                "U+001B",
+            ),
+            (
+                serde_json::json!({"Keys": {"Key": [{"KeyId": "a"}, {"KeyId": "\u{FFFF}"}]}}),
+                "Keys.Key[1].KeyId",
+                "U+FFFF",
+            ),
+        ] {
+            let unfit = render(&doc, "KMS", Format::Xml).unwrap_err();
+            assert_eq!(unfit.field, field);
+            assert!(unfit.to_string().contains(code), "{unfit}");
+            assert!(render(&doc, "KMS", Format::Json).is_ok());
+        }
+        let named = serde_json::json!({"EncryptionContext": {"a b": "c"}});
+        let unfit = render(&named, "KMS", Format::Xml).unwrap_err();
+        assert_eq!(unfit.problem, XmlProblem::Name);
+        assert_eq!(unfit.field, "EncryptionContext.a b");
+    }
+
+    #[test]
+    fn a_response_xml_cannot_carry_becomes_invalid_parameter_on_format() {
+        let r = response(serde_json::json!({"Plaintext": "bell\u{7}"}));
+        let e = r.try_render(Format::Xml).unwrap_err();
+        assert_eq!(e.code, "InvalidParameter");
+        assert_eq!(e.request_id, "r-2");
+        assert_eq!(e.http_status, 400);
+        for needle in [
+            "\"Format\"",
+            "Plaintext",
+            "U+0007",
+            "Decrypt",
+            "r-2",
+            "Format=JSON",
+        ] {
+            assert!(e.message.contains(needle), "{needle} in {}", e.message);
+        }
+        assert!(r.try_render(Format::Json).is_ok());
+        // A screen that shows either gets the error document, in XML.
+        assert!(
+            r.render(Format::Xml)
+                .contains("<Code>InvalidParameter</Code>")
+        );
+    }
+
+    #[test]
+    fn an_error_message_xml_cannot_carry_is_replaced_by_a_note() {
+        let e = ApiError::from_kms(
+            &KmsError::invalid("KeyId", "alias/\u{2} is bad"),
+            "r".into(),
+        );
+        let xml = e.render(Format::Xml);
+        assert!(xml.contains("<Code>InvalidParameter</Code>"), "{xml}");
+        assert!(
+            xml.contains("U+0002") && xml.contains("Format=JSON"),
+            "{xml}"
+        );
+        assert!(!xml.contains('\u{2}'));
+        assert!(e.render(Format::Json).contains("\\u0002"));
+    }
+
+    #[test]
+    fn a_top_level_array_has_one_root() {
+        let xml = render(
+            &serde_json::json!([{"Name": "a"}, {"Name": "b"}]),
+            "KMS",
+            Format::Xml,
+        );
+        let xml = xml.unwrap();
+        assert_eq!(xml.matches("<KMS>").count(), 1);
+        assert!(xml.contains("<Item>\n    <Name>a</Name>"), "{xml}");
+    }
+
+    #[test]
+    fn only_changes_are_checked_before_they_run() {
+        let req = ApiRequest::new("CreateKey").with("Description", "a\u{1}");
+        let refused = check_for_xml(&req, true, Format::Xml).unwrap_err();
+        assert!(refused.to_string().contains("Description"), "{refused}");
+        assert!(check_for_xml(&req, true, Format::Json).is_ok());
+        assert!(check_for_xml(&req, false, Format::Xml).is_ok());
+        let fine = ApiRequest::new("CreateKey").with("Description", "tab\t, LF\n");
+        assert!(check_for_xml(&fine, true, Format::Xml).is_ok());
+    }
 }

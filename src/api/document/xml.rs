@@ -178,4 +178,49 @@ mod tests {
             assert!(!is_element_name(bad), "{bad}");
         }
     }
+
+    /// The text of the one `<V>` element of `xml`, read back by quick-xml.
+    fn parse_back(xml: &str) -> String {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut text = String::new();
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Text(t) => text.push_str(&t.xml10_content()),
+                Event::GeneralRef(r) if r.is_char_ref() => {
+                    text.push(r.resolve_char_ref().unwrap().unwrap());
+                }
+                Event::GeneralRef(r) => text.push_str(match r.xml10_content().as_ref() {
+                    "lt" => "<",
+                    "gt" => ">",
+                    "amp" => "&",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("entity {other}"),
+                }),
+                Event::Eof => return text,
+                _ => {}
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any string: either it comes back exactly from a real parser, or it is refused naming
+        /// its first character XML cannot carry.
+        #[test]
+        fn strings_round_trip_or_are_refused(s in "(?s).{0,40}") {
+            let mut out = String::new();
+            let result = write_element(&mut out, &mut vec!["V".into()], "V", &Value::from(s.clone()), 0);
+            match unfit_char(&s) {
+                None => {
+                    result.unwrap();
+                    proptest::prop_assert_eq!(parse_back(out.trim_end_matches('\n')), s);
+                }
+                Some(c) => proptest::prop_assert_eq!(
+                    result,
+                    Err(XmlUnfit { field: "V".into(), problem: Problem::Char(c) })
+                ),
+            }
+        }
+    }
 }
