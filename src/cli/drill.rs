@@ -122,20 +122,7 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
             let error = ApiError::from_kms(e, outcome.request_id.clone());
             return reply::fail_api(format, &error);
         }
-        Err(DrillError::OutputExists(path)) => {
-            return fail(Failure::exists(format!(
-                "the output {path} already exists; give --force to replace it"
-            )));
-        }
-        Err(DrillError::Cancelled) => {
-            return fail(Failure::cancelled(
-                "the drill was cancelled; no output was written",
-            ));
-        }
-        Err(e @ (DrillError::SameFile(_) | DrillError::NoOutput)) => {
-            return fail(Failure::option("--output", e));
-        }
-        Err(e) => return fail(Failure::option("--input", e)),
+        Err(e) => return fail(failure(e, args)),
     };
     let doc = outcome.document(&job).unwrap_or_default();
     let done = if report.dry_run {
@@ -169,6 +156,30 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
         )));
     }
     printed
+}
+
+/// A drill that could not run, as its error document names it (a key problem is an API error).
+fn failure(e: &DrillError, args: &DrillArgs) -> Failure {
+    match e {
+        DrillError::OutputExists(path) => Failure::exists(format!(
+            "the output {path} already exists; give --force to replace it"
+        )),
+        DrillError::Cancelled => {
+            Failure::cancelled("the drill was cancelled; no output was written")
+        }
+        DrillError::SameFile(_) | DrillError::NoOutput => Failure::option("--output", e),
+        _ => {
+            // Reading names the input; everything else is about the output.
+            let text = e.to_string();
+            let input = args.input.display().to_string();
+            let option = if text.contains(&input) || text.contains("the input") {
+                "--input"
+            } else {
+                "--output"
+            };
+            Failure::option(option, text)
+        }
+    }
 }
 
 /// With `--Format XML`, the arguments the report echoes must be ones XML can carry.
