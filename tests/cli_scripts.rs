@@ -507,7 +507,7 @@ fn console_command_errors_are_error_documents_in_the_chosen_format() {
 }
 
 #[test]
-fn completions_refuse_document_options_as_a_usage_error() {
+fn completions_and_the_console_refuse_document_options_as_a_usage_error() {
     let env = Env::new();
     for option in [["--Format", "XML"], ["--query", "A"]] {
         let out = env.run(&["completions", "bash", option[0], option[1]]);
@@ -519,6 +519,10 @@ fn completions_refuse_document_options_as_a_usage_error() {
             "{stderr}"
         );
     }
+    // Without a command the console would open: it shows its own documents.
+    let out = env.run(&["--query", "A"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("error:"));
 }
 
 // ---- bash completion in a real bash ------------------------------------------------------
