@@ -9,7 +9,10 @@ mod params;
 mod request;
 
 pub use actions::{ACTIONS, ActionSpec, Group, ParamKind, ParamSpec, find_action};
-pub use document::{ApiError, ApiResponse, Format, render as render_document};
+pub use document::{
+    ApiError, ApiResponse, Format, HOST_ID, XmlProblem, XmlUnfit, check_for_xml,
+    render as render_document, render_json, unfit_char,
+};
 pub use handlers::dispatch;
 pub use params::Params;
 pub use request::{ApiRequest, percent_encode, shell_quote};

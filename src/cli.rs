@@ -3,9 +3,12 @@
 //! options built from the same action table the dispatcher uses.
 
 mod action;
+mod completion;
 mod console;
 mod drill;
+pub mod output;
 pub mod passphrase;
+pub mod reply;
 pub mod session;
 
 use std::path::PathBuf;
@@ -13,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::api::{ACTIONS, ParamKind};
+use crate::api::{ACTIONS, Format, ParamKind};
 
 pub use drill::DrillArgs;
 
@@ -174,22 +177,36 @@ pub fn command() -> Command {
             } else {
                 p.help.to_owned()
             };
-            sub = sub.arg(
-                Arg::new(p.name)
-                    .long(p.name)
-                    .value_name(value_name)
-                    .help(help)
-                    .action(ArgAction::Set)
-                    .allow_hyphen_values(true),
-            );
+            let mut arg = Arg::new(p.name)
+                .long(p.name)
+                .value_name(value_name)
+                .help(help)
+                .action(ArgAction::Set)
+                .allow_hyphen_values(true);
+            if !p.kind.values().is_empty() {
+                arg = arg.value_parser(completion::Offered(p.kind.values()));
+            }
+            sub = sub.arg(arg);
         }
         cmd = cmd.subcommand(sub);
     }
     cmd
 }
 
-/// Parses the arguments and runs; returns the process exit code.
+/// Parses the arguments and runs; returns the process exit code. Everything printed goes through
+/// [`output`], so a reader that goes away (`| head -1`) never makes the run panic.
 pub fn main() -> ExitCode {
+    let code = run();
+    match output::take_stdout_failure() {
+        None => code,
+        Some(reason) => reply::fail(
+            Format::Json,
+            &reply::Failure::internal(format!("cannot write the output: {reason}")),
+        ),
+    }
+}
+
+fn run() -> ExitCode {
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -218,6 +235,10 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 
 fn dispatch_console(cli: Cli) -> ExitCode {
     match cli.command {
+        None if cli.global.query.is_some() => usage_error(&command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--query needs a command that prints a document; the console shows its own",
+        )),
         None => crate::tui::run(&cli.global, cli.demo),
         Some(ConsoleCommand::Init {
             no_passphrase,
@@ -228,8 +249,27 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {
-            clap_complete::generate(shell, &mut command(), "kms-console", &mut std::io::stdout());
+            if let Some(option) = document_option(&cli.global) {
+                return usage_error(&command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "{option} does not apply to `completions`, which prints a shell script"
+                    ),
+                ));
+            }
+            output::out_bytes(&completion::script(shell));
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// `--Format` or `--query`, if given: the options of commands that print a document.
+fn document_option(global: &Global) -> Option<&'static str> {
+    if global.format.is_some() {
+        Some("--Format")
+    } else if global.query.is_some() {
+        Some("--query")
+    } else {
+        None
     }
 }

@@ -28,6 +28,26 @@ pub enum ParamKind {
     Secret,
 }
 
+impl ParamKind {
+    /// The values a parameter of this kind can take, where they are a fixed list (offered by
+    /// shell completion and help); empty for free values.
+    pub fn values(self) -> &'static [&'static str] {
+        match self {
+            Self::Choice(values) => values,
+            Self::Bool => &["true", "false"],
+            Self::Text
+            | Self::KeyRef
+            | Self::KeyVersionId
+            | Self::AliasName
+            | Self::Blob
+            | Self::Context
+            | Self::Int
+            | Self::Json
+            | Self::Secret => &[],
+        }
+    }
+}
+
 /// One parameter of an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamSpec {

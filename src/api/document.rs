@@ -1,8 +1,14 @@
 //! Response and error documents (product §8): pretty JSON by default, XML with root `<KMS>` for
 //! a success and `<Error>` for an error when `Format=XML`. A success never has a `Code` field.
+//! XML is always well-formed XML 1.0: a document it cannot carry is refused, never altered (see
+//! [`xml`]).
+
+mod xml;
 
 use serde_json::{Map, Value};
 
+pub use self::xml::{Problem as XmlProblem, XmlUnfit, unfit_char};
+use super::request::ApiRequest;
 use crate::core::error::KmsError;
 
 /// The document format.
@@ -56,9 +62,50 @@ impl ApiResponse {
         self.fields.get(name).and_then(Value::as_str)
     }
 
-    pub fn render(&self, format: Format) -> String {
-        render(&self.document(), "KMS", format)
+    /// The document in `format`, or the error to give instead when XML 1.0 cannot carry it:
+    /// `InvalidParameter` on `Format`, with this call's RequestId, naming the field.
+    pub fn try_render(&self, format: Format) -> Result<String, ApiError> {
+        render(&self.document(), "KMS", format).map_err(|unfit| {
+            let error = KmsError::invalid(
+                "Format",
+                format!(
+                    "{unfit}, so the response of {} cannot be written as XML; nothing was dropped \
+                     or altered. The call itself ran (RequestId {}): ask again with Format=JSON, \
+                     which carries every character.",
+                    self.action, self.request_id
+                ),
+            );
+            ApiError::from_kms(&error, self.request_id.clone())
+        })
     }
+
+    /// The document in `format`; where XML 1.0 cannot carry it, the error document of
+    /// [`Self::try_render`] (for a screen that shows either).
+    pub fn render(&self, format: Format) -> String {
+        self.try_render(format).unwrap_or_else(|e| e.render(format))
+    }
+}
+
+/// With `Format=XML`, refuses before anything runs a request that changes the vault and holds a
+/// character XML 1.0 cannot carry: its response may echo the value (a Description), and a change
+/// whose response cannot be shown would leave the caller unsure whether it happened.
+pub fn check_for_xml(req: &ApiRequest, mutates: bool, format: Format) -> Result<(), KmsError> {
+    if format != Format::Xml || !mutates {
+        return Ok(());
+    }
+    for (name, value) in &req.params {
+        if let Some(c) = unfit_char(value) {
+            return Err(KmsError::invalid(
+                "Format",
+                format!(
+                    "The parameter {name} holds the character U+{:04X}, which an XML 1.0 \
+                     response cannot carry; nothing was done. Use Format=JSON.",
+                    u32::from(c)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A failed call, as the error document carries it.
@@ -98,48 +145,53 @@ impl ApiError {
         Value::Object(doc)
     }
 
+    /// The error document in `format`. A field XML 1.0 cannot carry (a message quoting a bad
+    /// reference) is replaced by a note saying so, never silently altered.
     pub fn render(&self, format: Format) -> String {
-        render(&self.document(), "Error", format)
+        let mut doc = self.document();
+        // Each pass replaces one field XML cannot carry by a note it can; there are six fields.
+        for _ in 0..8 {
+            match render(&doc, "Error", format) {
+                Ok(text) => return text,
+                Err(unfit) => {
+                    let note = format!("[{unfit}; ask with Format=JSON to read it]");
+                    match doc.get_mut(unfit.field.as_str()) {
+                        Some(slot) => *slot = Value::String(note),
+                        None => break,
+                    }
+                }
+            }
+        }
+        render_json(&doc)
     }
 }
 
-/// Renders a document: pretty JSON, or XML under `root` (arrays repeat their element name).
-pub fn render(doc: &Value, root: &str, format: Format) -> String {
+/// Renders a document: pretty JSON, or XML under `root` (arrays repeat their element name; a
+/// top-level array becomes `<Item>` elements under the one root, so there is only ever one root).
+/// XML fails only when XML 1.0 cannot carry the document.
+pub fn render(doc: &Value, root: &str, format: Format) -> Result<String, XmlUnfit> {
     match format {
-        Format::Json => serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{}".into()),
+        Format::Json => Ok(render_json(doc)),
         Format::Xml => {
             let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-            write_xml(&mut out, root, doc, 0);
-            out
+            let wrapped;
+            let doc = if doc.is_array() {
+                let mut items = Map::new();
+                items.insert("Item".into(), doc.clone());
+                wrapped = Value::Object(items);
+                &wrapped
+            } else {
+                doc
+            };
+            xml::write_element(&mut out, &mut Vec::new(), root, doc, 0)?;
+            Ok(out)
         }
     }
 }
 
-fn write_xml(out: &mut String, name: &str, value: &Value, depth: usize) {
-    use std::fmt::Write;
-    let indent = "  ".repeat(depth);
-    // Writing into a String cannot fail.
-    let _ = match value {
-        Value::Array(items) => {
-            for item in items {
-                write_xml(out, name, item, depth);
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            let _ = writeln!(out, "{indent}<{name}>");
-            for (k, v) in map {
-                write_xml(out, k, v, depth + 1);
-            }
-            writeln!(out, "{indent}</{name}>")
-        }
-        Value::Null => writeln!(out, "{indent}<{name}/>"),
-        Value::String(s) => {
-            let text = quick_xml::escape::escape(s.as_str());
-            writeln!(out, "{indent}<{name}>{text}</{name}>")
-        }
-        Value::Bool(_) | Value::Number(_) => writeln!(out, "{indent}<{name}>{value}</{name}>"),
-    };
+/// Renders a document as pretty JSON, which carries every string.
+pub fn render_json(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{}".into())
 }
 
 #[cfg(test)]
@@ -149,7 +201,7 @@ mod tests {
     #[test]
     fn xml_repeats_arrays_and_escapes() {
         let doc = serde_json::json!({"Keys": {"Key": [{"KeyId": "a"}, {"KeyId": "b<&>"}]}, "TotalCount": 2});
-        let xml = render(&doc, "KMS", Format::Xml);
+        let xml = render(&doc, "KMS", Format::Xml).unwrap();
         assert!(xml.contains("<Keys>\n    <Key>\n      <KeyId>a</KeyId>"));
         assert!(xml.contains("<KeyId>b&lt;&amp;&gt;</KeyId>"));
         assert!(xml.contains("<TotalCount>2</TotalCount>"));
@@ -162,5 +214,110 @@ mod tests {
         assert_eq!(doc["Code"], "Forbidden.KeyNotFound");
         assert_eq!(doc["HttpStatus"], 404);
         assert!(e.render(Format::Xml).contains("<Error>"));
+    }
+
+    fn response(fields: Value) -> ApiResponse {
+        let Value::Object(fields) = fields else {
+            unreachable!()
+        };
+        ApiResponse {
+            action: "Decrypt".into(),
+            request_id: "r-2".into(),
+            fields,
+        }
+    }
+
+    #[test]
+    fn unfit_characters_refuse_the_document_naming_the_field() {
+        for (doc, field, code) in [
+            (
+                serde_json::json!({"Plaintext": "a\u{0}b"}),
+                "Plaintext",
+                "U+0000",
+            ),
+            (
+                serde_json::json!({"KeyMetadata": {"Description": "x\u{1b}"}}),
+                "KeyMetadata.Description",
+                "U+001B",
+            ),
+            (
+                serde_json::json!({"Keys": {"Key": [{"KeyId": "a"}, {"KeyId": "\u{FFFF}"}]}}),
+                "Keys.Key[1].KeyId",
+                "U+FFFF",
+            ),
+        ] {
+            let unfit = render(&doc, "KMS", Format::Xml).unwrap_err();
+            assert_eq!(unfit.field, field);
+            assert!(unfit.to_string().contains(code), "{unfit}");
+            assert!(render(&doc, "KMS", Format::Json).is_ok());
+        }
+        let named = serde_json::json!({"EncryptionContext": {"a b": "c"}});
+        let unfit = render(&named, "KMS", Format::Xml).unwrap_err();
+        assert_eq!(unfit.problem, XmlProblem::Name);
+        assert_eq!(unfit.field, "EncryptionContext.a b");
+    }
+
+    #[test]
+    fn a_response_xml_cannot_carry_becomes_invalid_parameter_on_format() {
+        let r = response(serde_json::json!({"Plaintext": "bell\u{7}"}));
+        let e = r.try_render(Format::Xml).unwrap_err();
+        assert_eq!(e.code, "InvalidParameter");
+        assert_eq!(e.request_id, "r-2");
+        assert_eq!(e.http_status, 400);
+        for needle in [
+            "\"Format\"",
+            "Plaintext",
+            "U+0007",
+            "Decrypt",
+            "r-2",
+            "Format=JSON",
+        ] {
+            assert!(e.message.contains(needle), "{needle} in {}", e.message);
+        }
+        assert!(r.try_render(Format::Json).is_ok());
+        // A screen that shows either gets the error document, in XML.
+        assert!(
+            r.render(Format::Xml)
+                .contains("<Code>InvalidParameter</Code>")
+        );
+    }
+
+    #[test]
+    fn an_error_message_xml_cannot_carry_is_replaced_by_a_note() {
+        let e = ApiError::from_kms(
+            &KmsError::invalid("KeyId", "alias/\u{2} is bad"),
+            "r".into(),
+        );
+        let xml = e.render(Format::Xml);
+        assert!(xml.contains("<Code>InvalidParameter</Code>"), "{xml}");
+        assert!(
+            xml.contains("U+0002") && xml.contains("Format=JSON"),
+            "{xml}"
+        );
+        assert!(!xml.contains('\u{2}'));
+        assert!(e.render(Format::Json).contains("\\u0002"));
+    }
+
+    #[test]
+    fn a_top_level_array_has_one_root() {
+        let xml = render(
+            &serde_json::json!([{"Name": "a"}, {"Name": "b"}]),
+            "KMS",
+            Format::Xml,
+        );
+        let xml = xml.unwrap();
+        assert_eq!(xml.matches("<KMS>").count(), 1);
+        assert!(xml.contains("<Item>\n    <Name>a</Name>"), "{xml}");
+    }
+
+    #[test]
+    fn only_changes_are_checked_before_they_run() {
+        let req = ApiRequest::new("CreateKey").with("Description", "a\u{1}");
+        let refused = check_for_xml(&req, true, Format::Xml).unwrap_err();
+        assert!(refused.to_string().contains("Description"), "{refused}");
+        assert!(check_for_xml(&req, true, Format::Json).is_ok());
+        assert!(check_for_xml(&req, false, Format::Xml).is_ok());
+        let fine = ApiRequest::new("CreateKey").with("Description", "tab\t, LF\n");
+        assert!(check_for_xml(&fine, true, Format::Xml).is_ok());
     }
 }

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use clap::ArgMatches;
 
 use super::Global;
+use super::reply::{self, Failure};
 use super::session;
-use crate::api::{ActionSpec, ApiRequest, dispatch};
+use crate::api::{ActionSpec, ApiRequest, check_for_xml, dispatch};
+use crate::core::clock::{IdSource, RandomIds};
 
 pub fn run(global: &Global, spec: &ActionSpec, matches: &ArgMatches) -> ExitCode {
     let mut req = ApiRequest::new(spec.name);
@@ -16,36 +18,35 @@ pub fn run(global: &Global, spec: &ActionSpec, matches: &ArgMatches) -> ExitCode
             req.params.insert(p.name.to_owned(), value.clone());
         }
     }
+    let format = session::format(global);
+    if let Err(e) = check_for_xml(&req, spec.mutates, format) {
+        let error = crate::api::ApiError::from_kms(&e, RandomIds.uuid());
+        return reply::fail_api(format, &error);
+    }
     let mut vault = match session::open(global) {
         Ok(v) => v,
-        Err(message) => return session::fail(&message),
+        Err(message) => return reply::fail(format, &Failure::vault(message)),
     };
-    let format = session::format(global);
     match dispatch(&mut vault, &global.principal, &req) {
-        Ok(response) => match &global.query {
-            None => {
-                println!("{}", response.render(format));
-                ExitCode::SUCCESS
+        Ok(response) => {
+            let done = if spec.mutates {
+                reply::Done::Changed("the change it made stands")
+            } else {
+                reply::Done::Nothing
+            };
+            match &global.query {
+                Some(path) => {
+                    reply::document(format, Some(path), &response.document(), "KMS", done)
+                }
+                None => match response.try_render(format) {
+                    Ok(text) => {
+                        super::output::out(&text);
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => reply::fail_api(format, &error),
+                },
             }
-            Some(path) => print_field(&response.document(), path),
-        },
-        Err(error) => {
-            eprintln!("{}", error.render(format));
-            ExitCode::FAILURE
         }
+        Err(error) => reply::fail_api(format, &error),
     }
-}
-
-/// Prints one field of a response (`A.B` walks into objects): a string raw, anything else as JSON.
-fn print_field(doc: &serde_json::Value, path: &str) -> ExitCode {
-    let found = path.split('.').try_fold(doc, |v, name| v.get(name));
-    match found {
-        Some(serde_json::Value::String(s)) => println!("{s}"),
-        Some(other) => println!(
-            "{}",
-            serde_json::to_string_pretty(other).unwrap_or_default()
-        ),
-        None => return session::fail(&format!("the response has no field {path:?}")),
-    }
-    ExitCode::SUCCESS
 }

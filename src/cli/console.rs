@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::session::{self, fail};
+use super::reply::{self, Done, Failure};
+use super::session;
 use super::{AccessKeyCommand, AuditCommand, Global, PrincipalCommand, passphrase};
-use crate::api::{ApiError, Format};
+use crate::api::ApiError;
 use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
@@ -17,37 +18,51 @@ use crate::core::vault_file::{KdfParams, NewProtection};
 use crate::demo;
 
 pub fn init(global: &Global, no_passphrase: bool, demo: bool, cheap_kdf: bool) -> ExitCode {
+    let format = session::format(global);
+    let fail = |f: Failure| reply::fail(format, &f);
     let path = match session::vault_path(global) {
         Ok(p) => p,
-        Err(m) => return fail(&m),
+        Err(m) => return fail(Failure::vault(m)),
     };
+    let shown = path.display().to_string();
+    if let Err(f) = reply::check_args_for_xml(format, &[("--vault", &shown)]) {
+        return fail(f);
+    }
     if path.exists() {
-        return fail(&format!(
-            "a vault already exists at {}; it was left as it is",
-            path.display()
-        ));
+        return fail(Failure::exists(format!(
+            "a vault already exists at {shown}; it was left as it is"
+        )));
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
-        return fail(&format!("cannot create {}: {e}", dir.display()));
+        return fail(Failure::internal(format!(
+            "cannot create {}: {e}",
+            dir.display()
+        )));
     }
     let created = if demo {
-        demo::write_demo_vault(&path, &crate::core::clock::SystemClock).map_err(|e| e.to_string())
+        demo::write_demo_vault(&path, &crate::core::clock::SystemClock).map_err(Failure::internal)
     } else {
         create_empty(global, &path, no_passphrase, cheap_kdf)
     };
     match created {
         Ok(protection) => {
             let doc = json!({
-                "Vault": path.display().to_string(),
+                "Vault": shown,
                 "Protection": protection,
                 "Principal": "admin",
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-            ExitCode::SUCCESS
+            let done = format!("the vault was created at {shown}");
+            reply::document(
+                format,
+                global.query.as_deref(),
+                &doc,
+                "KMS",
+                Done::Changed(&done),
+            )
         }
-        Err(m) => fail(&m),
+        Err(f) => fail(f),
     }
 }
 
@@ -56,13 +71,14 @@ fn create_empty(
     path: &std::path::Path,
     no_passphrase: bool,
     cheap_kdf: bool,
-) -> Result<&'static str, String> {
+) -> Result<&'static str, Failure> {
     let sources = Sources::default();
-    let state = new_vault_state(&sources).map_err(|e| e.to_string())?;
+    let state = new_vault_state(&sources)?;
     let protection = if no_passphrase {
         NewProtection::None
     } else {
-        let pass = passphrase::for_new(global.passphrase_file.as_deref())?;
+        let pass = passphrase::for_new(global.passphrase_file.as_deref())
+            .map_err(|m| Failure::option("passphrase", m))?;
         let kdf = if cheap_kdf {
             KdfParams::cheap_for_tests()
         } else {
@@ -71,7 +87,7 @@ fn create_empty(
         NewProtection::Passphrase(pass, kdf)
     };
     let label = if no_passphrase { "none" } else { "passphrase" };
-    Vault::create(path, state, protection, sources).map_err(|e| e.to_string())?;
+    Vault::create(path, state, protection, sources).map_err(Failure::internal)?;
     Ok(label)
 }
 
@@ -108,12 +124,21 @@ impl Audited {
 /// `principal …`: permissioned by the `--as` principal's `ram:` policies (checked in the core),
 /// audited with RAM's action names.
 pub fn principal(global: &Global, cmd: PrincipalCommand) -> ExitCode {
+    let format = session::format(global);
+    if let Err(f) = reply::check_args_for_xml(format, &principal_args(&cmd)) {
+        return reply::fail(format, &f);
+    }
     let mut vault = match session::open(global) {
         Ok(v) => v,
-        Err(m) => return fail(&m),
+        Err(m) => return reply::fail(format, &Failure::vault(m)),
     };
-    let format = session::format(global);
     let caller = global.principal.clone();
+    let done = match &cmd {
+        PrincipalCommand::List | PrincipalCommand::AccessKey(AccessKeyCommand::List { .. }) => {
+            Done::Nothing
+        }
+        _ => Done::Changed("the principal change was saved"),
+    };
     let (audited, result) = run_principal(&mut vault, &caller, cmd);
     let request_id = vault.sources().ids.uuid();
     vault.append_audit(&AuditRecord {
@@ -128,11 +153,34 @@ pub fn principal(global: &Global, cmd: PrincipalCommand) -> ExitCode {
         ..Default::default()
     });
     match result {
-        Ok(value) => print_json(&value),
-        Err(e) => {
-            eprintln!("{}", ApiError::from_kms(&e, request_id).render(format));
-            ExitCode::FAILURE
+        Ok(value) => reply::document(format, global.query.as_deref(), &value, "KMS", done),
+        Err(e) => reply::fail_api(format, &ApiError::from_kms(&e, request_id)),
+    }
+}
+
+/// The free-text arguments of a principal command, checked before it runs.
+fn principal_args(cmd: &PrincipalCommand) -> Vec<(&'static str, &str)> {
+    match cmd {
+        PrincipalCommand::List => Vec::new(),
+        PrincipalCommand::Create { name, policy } => std::iter::once(("name", name.as_str()))
+            .chain(policy.iter().map(|p| ("--policy", p.as_str())))
+            .collect(),
+        PrincipalCommand::Delete { name } | PrincipalCommand::DetachPolicy { name, .. } => {
+            vec![("name", name.as_str())]
         }
+        PrincipalCommand::AttachPolicy { name, policy } => {
+            vec![("name", name.as_str()), ("--policy", policy.as_str())]
+        }
+        PrincipalCommand::AccessKey(
+            AccessKeyCommand::Create { name } | AccessKeyCommand::List { name },
+        ) => vec![("name", name.as_str())],
+        PrincipalCommand::AccessKey(AccessKeyCommand::Delete {
+            name,
+            access_key_id,
+        }) => vec![
+            ("name", name.as_str()),
+            ("access_key_id", access_key_id.as_str()),
+        ],
     }
 }
 
@@ -251,44 +299,35 @@ fn run_access_key(
     }
 }
 
-fn print_json(value: &serde_json::Value) -> ExitCode {
-    println!(
-        "{}",
-        crate::api::render_document(value, "KMS", Format::Json)
-    );
-    ExitCode::SUCCESS
-}
-
 pub fn audit(global: &Global, cmd: &AuditCommand) -> ExitCode {
+    let format = session::format(global);
     let path = match session::vault_path(global) {
         Ok(p) => p,
-        Err(m) => return fail(&m),
+        Err(m) => return reply::fail(format, &Failure::vault(m)),
     };
     let log = crate::core::audit::AuditLog::for_vault(&path);
     match cmd {
         AuditCommand::List { tail } => match log.read() {
             Ok(entries) => {
                 let skip = tail.map_or(0, |n| entries.len().saturating_sub(n));
-                for entry in entries.iter().skip(skip) {
-                    println!("{}", serde_json::to_string(entry).unwrap_or_default());
-                }
-                ExitCode::SUCCESS
+                let entries = entries.iter().skip(skip).map(serde_json::to_value);
+                let entries = entries.collect::<Result<Vec<_>, _>>().unwrap_or_default();
+                reply::entries(format, global.query.as_deref(), &entries)
             }
-            Err(e) => fail(&e.to_string()),
+            Err(e) => reply::fail(format, &Failure::vault(e.to_string())),
         },
         AuditCommand::Verify => match log.verify() {
             Ok(report) => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
+                let doc = serde_json::to_value(&report).unwrap_or_default();
+                let printed =
+                    reply::document(format, global.query.as_deref(), &doc, "KMS", Done::Nothing);
                 if report.ok {
-                    ExitCode::SUCCESS
+                    printed
                 } else {
                     ExitCode::FAILURE
                 }
             }
-            Err(e) => fail(&e.to_string()),
+            Err(e) => reply::fail(format, &Failure::vault(e.to_string())),
         },
     }
 }

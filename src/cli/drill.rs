@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use super::Global;
-use super::session::{self, fail};
-use crate::api::{ApiError, Format, render_document};
+use super::output;
+use super::reply::{self, Done, Failure};
+use super::session;
+use crate::api::{ApiError, render_json};
 use crate::core::drill::{
     DrillControl, DrillError, DrillJob, DrillOptions, DrillProgress, is_same_file, run_job,
 };
@@ -73,6 +75,8 @@ pub struct DrillArgs {
 }
 
 pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
+    let format = session::format(global);
+    let fail = |f: Failure| reply::fail(format, &f);
     if let Some(report) = &args.report {
         let clash = is_same_file(report, &args.input)
             || args
@@ -80,12 +84,18 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
                 .as_deref()
                 .is_some_and(|o| is_same_file(report, o));
         if clash {
-            return fail("--report must name a file other than --input and --output");
+            return fail(Failure::option(
+                "--report",
+                "--report must name a file other than --input and --output",
+            ));
         }
+    }
+    if let Err(f) = check_for_xml(format, args) {
+        return fail(f);
     }
     let mut vault = match session::open(global) {
         Ok(v) => v,
-        Err(m) => return fail(&m),
+        Err(m) => return fail(Failure::vault(m)),
     };
     let mut options = DrillOptions::new(args.destination_key_id.clone());
     if let Some(n) = args.threads {
@@ -106,48 +116,88 @@ pub fn run(global: &Global, args: &DrillArgs) -> ExitCode {
         progress.show(p);
     });
     progress.finish();
-    let format = session::format(global);
     let report = match &outcome.result {
         Ok(report) => report,
         Err(DrillError::Kms(e)) => {
             let error = ApiError::from_kms(e, outcome.request_id.clone());
-            eprintln!("{}", error.render(format));
-            return ExitCode::FAILURE;
+            return reply::fail_api(format, &error);
         }
-        Err(DrillError::OutputExists(path)) => {
-            return fail(&format!(
-                "the output {path} already exists; give --force to replace it"
-            ));
-        }
-        Err(DrillError::Cancelled) => {
-            eprintln!("kms-console: drill cancelled; no output was written");
-            return ExitCode::from(130);
-        }
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(failure(e, args)),
     };
     let doc = outcome.document(&job).unwrap_or_default();
+    let done = if report.dry_run {
+        "the dry run checked every line and wrote nothing".to_owned()
+    } else {
+        format!(
+            "the drill finished and its output is in place ({} lines)",
+            report.totals.lines
+        )
+    };
     if let Some(path) = &args.report {
-        let text = render_document(&doc, "KMS", Format::Json) + "\n";
+        let text = render_json(&doc) + "\n";
         if let Err(e) = std::fs::write(path, text) {
-            return fail(&format!("cannot write the report {}: {e}", path.display()));
+            return fail(Failure::internal(format!(
+                "cannot write the report {}: {e}; {done}",
+                path.display()
+            )));
         }
     }
-    match &global.query {
-        None => println!("{}", render_document(&doc, "KMS", format)),
-        Some(path) => match path.split('.').try_fold(&doc, |v, name| v.get(name)) {
-            Some(serde_json::Value::String(s)) => println!("{s}"),
-            Some(other) => println!("{other}"),
-            None => return fail(&format!("the report has no field {path:?}")),
-        },
-    }
-    if report.totals.failed > 0 {
-        eprintln!(
-            "kms-console: {} of {} lines failed and were kept as they were (see Failures)",
+    let printed = reply::document(
+        format,
+        global.query.as_deref(),
+        &doc,
+        "KMS",
+        Done::Changed(&done),
+    );
+    if report.totals.failed > 0 && printed == ExitCode::SUCCESS {
+        return fail(Failure::lines_failed(format!(
+            "{} of {} lines failed and were kept as they were (see Failures)",
             report.totals.failed, report.totals.lines
-        );
-        return ExitCode::FAILURE;
+        )));
     }
-    ExitCode::SUCCESS
+    printed
+}
+
+/// A drill that could not run, as its error document names it (a key problem is an API error).
+fn failure(e: &DrillError, args: &DrillArgs) -> Failure {
+    match e {
+        DrillError::OutputExists(path) => Failure::exists(format!(
+            "the output {path} already exists; give --force to replace it"
+        )),
+        DrillError::Cancelled => {
+            Failure::cancelled("the drill was cancelled; no output was written")
+        }
+        DrillError::SameFile(_) | DrillError::NoOutput => Failure::option("--output", e),
+        _ => {
+            // Reading names the input; everything else is about the output.
+            let text = e.to_string();
+            let input = args.input.display().to_string();
+            let option = if text.contains(&input) || text.contains("the input") {
+                "--input"
+            } else {
+                "--output"
+            };
+            Failure::option(option, text)
+        }
+    }
+}
+
+/// With `--Format XML`, the arguments the report echoes must be ones XML can carry.
+fn check_for_xml(format: crate::api::Format, args: &DrillArgs) -> Result<(), Failure> {
+    let input = args.input.display().to_string();
+    let output = args
+        .output
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    reply::check_args_for_xml(
+        format,
+        &[
+            ("--input", &input),
+            ("--output", &output),
+            ("--DestinationKeyId", &args.destination_key_id),
+        ],
+    )
 }
 
 /// The first Ctrl-C cancels the drill (it stops between batches and removes its temporary output);
@@ -173,7 +223,7 @@ fn cancel_on_ctrl_c(control: &std::sync::Arc<DrillControl>) {
             if interrupts.recv().await.is_some() {
                 // Cancelled before it says so: whoever reads the message may rely on it.
                 control.cancel();
-                eprintln!("\nkms-console: cancelling the drill (Ctrl-C again to stop at once)");
+                output::err("\nkms-console: cancelling the drill (Ctrl-C again to stop at once)");
             }
             if interrupts.recv().await.is_some() {
                 std::process::exit(130);
@@ -209,15 +259,15 @@ impl ProgressLine {
             .checked_div(p.input_bytes)
             .unwrap_or(0)
             .min(100);
-        eprint!(
+        output::err_part(&format!(
             "\rdrill: {} lines done ({percent}% read), {} re-encrypted, {} failed ",
             p.lines_done, p.re_encrypted, p.failed
-        );
+        ));
     }
 
     fn finish(&self) {
         if self.shown {
-            eprintln!();
+            output::err("");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Getting a vault passphrase on the command line: `KMS_CONSOLE_PASSPHRASE`, `--passphrase-file`,
 //! or a prompt that never echoes — and a clear error when none of them is available.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -53,25 +53,24 @@ pub fn for_new(file: Option<&Path>) -> Result<SecretString, String> {
     loop {
         let first = prompt("New vault passphrase: ")?;
         if first.is_empty() {
-            eprintln!("The passphrase must not be empty.");
+            super::output::err("The passphrase must not be empty.");
             continue;
         }
         let second = prompt("Type it again: ")?;
         if first == second {
             return Ok(first);
         }
-        eprintln!("The two passphrases differ; try again.");
+        super::output::err("The two passphrases differ; try again.");
     }
 }
 
 /// Reads a line from the terminal in raw mode without echoing it.
 fn prompt(label: &str) -> Result<SecretString, String> {
-    eprint!("{label}");
-    let _ = std::io::stderr().flush();
+    super::output::err_part(label);
     terminal::enable_raw_mode().map_err(|e| format!("cannot read the terminal: {e}"))?;
     let result = read_hidden_line();
     let _ = terminal::disable_raw_mode();
-    eprintln!();
+    super::output::err("");
     result
 }
 

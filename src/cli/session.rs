@@ -45,8 +45,8 @@ pub fn format(global: &Global) -> Format {
         .unwrap_or_default()
 }
 
-/// Prints a fatal console error on stderr.
+/// Prints a vault that cannot be opened as an error document (JSON) on stderr; exit status 1.
+/// Commands that know their `--Format` use [`super::reply::fail`].
 pub fn fail(message: &str) -> std::process::ExitCode {
-    eprintln!("kms-console: {message}");
-    std::process::ExitCode::FAILURE
+    super::reply::fail(Format::Json, &super::reply::Failure::vault(message))
 }

@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::api::{Format, render_document};
+use crate::api::render_json;
 use crate::core::drill::{DrillJob, DrillReport};
 
 use super::action::Effect;
@@ -45,8 +45,7 @@ impl DrillReportView {
         request_id: String,
         document: Option<&serde_json::Value>,
     ) -> Self {
-        let document =
-            document.map_or_else(String::new, |d| render_document(d, "KMS", Format::Json));
+        let document = document.map_or_else(String::new, render_json);
         Self {
             job,
             report,
