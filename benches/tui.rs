@@ -83,6 +83,7 @@ fn state() -> VaultState {
             policies: vec![PolicyDocument::allow(&["kms:*"])],
             creation_date: T0,
         }],
+        audit: None,
     }
     .into()
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::audit::AuditAnchor;
 use super::clock::UnixTime;
 use super::material::KeyMaterial;
 use super::policy::PolicyDocument;
@@ -138,6 +139,10 @@ pub struct VaultData {
     /// `alias/<name>` → KeyId.
     pub aliases: BTreeMap<String, String>,
     pub principals: Vec<Principal>,
+    /// The audit chain's key and anchor (§12); absent in vaults an older version wrote, until
+    /// their first write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditAnchor>,
 }
 
 /// Hasher of the id indexes: ids are UUIDs this vault made, looked up twice per ReEncrypt, so a
@@ -186,6 +191,7 @@ impl VaultState {
             keys: Vec::new(),
             aliases: BTreeMap::new(),
             principals: Vec::new(),
+            audit: None,
         }
         .into()
     }
@@ -220,6 +226,15 @@ impl VaultState {
 
     pub(crate) fn principals_mut(&mut self) -> &mut Vec<Principal> {
         &mut self.data.principals
+    }
+
+    /// The audit chain's key and anchor, if this vault has them yet.
+    pub fn audit_anchor(&self) -> Option<&AuditAnchor> {
+        self.data.audit.as_ref()
+    }
+
+    pub(crate) fn audit_anchor_mut(&mut self) -> &mut Option<AuditAnchor> {
+        &mut self.data.audit
     }
 
     pub(crate) fn aliases_mut(&mut self) -> &mut BTreeMap<String, String> {

@@ -140,6 +140,7 @@ fn principals() -> VaultState {
                 &["kms:Describe*", "kms:List*", "kms:GetPublicKey"],
             ),
         ],
+        audit: None,
     }
     .into()
 }

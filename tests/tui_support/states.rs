@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyCode;
 use kms_console::api::ACTIONS;
-use kms_console::core::audit::{AuditEntry, AuditRecord};
+use kms_console::core::audit::{AuditEntry, AuditRecord, Seal};
 use kms_console::demo::DemoSample;
 use kms_console::tui::action::Action;
 use kms_console::tui::app::{App, Startup};
@@ -60,9 +60,10 @@ fn entry(seq: u64, action: &str, key: Option<&str>, result: &str) -> AuditEntry 
             result: result.to_owned(),
             request_id: format!("00000000-0000-4000-8000-0000000001{seq:02}"),
             details: None,
+            ..AuditRecord::default()
         },
         prev: "0".repeat(64),
-        hash: "1".repeat(64),
+        seal: Seal::Mac("1".repeat(64)),
     }
 }
 
