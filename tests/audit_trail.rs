@@ -366,7 +366,11 @@ fn sha256_hex(body: &str) -> String {
     let mut hash = Sha256::new();
     hash.update(body.as_bytes());
     hash.update(b"}");
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hash.finalize().iter().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 /// Rewrites `line` in the old unkeyed form, chained to `prev`: what anyone could do before.
