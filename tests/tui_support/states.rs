@@ -103,14 +103,20 @@ pub fn screens() -> Vec<State> {
         with("audit", |h| {
             h.type_text("3");
             let id = h.app.view.aliases["alias/orders"].clone();
+            let payments = h.app.view.aliases["alias/payments"].clone();
             h.app.audit.error = None;
+            let mut moved = entry(2, "ReEncrypt", Some(&id), "Success");
+            moved.record.source_key_id = Some(payments);
+            let mut alias = entry(4, "UpdateAlias", Some(&id), "Success");
+            alias.record.alias_name = Some("alias/orders".to_owned());
             h.app.audit.entries = vec![
                 entry(1, "CreateKey", Some(&id), "Success"),
-                entry(2, "ReEncrypt", Some(&id), "Success"),
+                moved,
                 entry(3, "ReEncrypt", Some(&id), "Forbidden.NoPermission"),
-                entry(4, "ListKeys", None, "Success"),
+                alias,
+                entry(5, "ListKeys", None, "Success"),
             ];
-            h.app.audit.verified = Some("hash chain intact, 4 lines".to_owned());
+            h.app.audit.verified = Some("chain intact, 5 lines, 0 after the anchor".to_owned());
         }),
         with("walkthrough", |h| {
             h.app.walkthrough = Some(Walkthrough::new(samples(h)));
