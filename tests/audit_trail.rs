@@ -507,3 +507,31 @@ fn maintenance_on_open_is_anchored_in_the_write_that_does_it() {
     let report = log.verify(Some(anchor)).unwrap();
     assert!(report.ok && report.after_anchor == 0, "{report:?}");
 }
+
+#[test]
+fn a_change_whose_vault_write_fails_is_audited_as_the_failure_only() {
+    let e = anchored_env();
+    let key = s(&e.lines()[0]["key_id"]);
+    // A folder where the vault's temporary file goes makes the write fail (even as root).
+    let blocker = e.dir.path().join("vault.json.tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    e.fails(&["DisableKey", "--KeyId", &key], "InternalFailure");
+    std::fs::remove_dir(&blocker).unwrap();
+    let lines = e.lines();
+    let disables: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["action"] == "DisableKey")
+        .collect();
+    assert_eq!(disables.len(), 1, "no Success line for a change not saved");
+    assert_eq!(disables[0]["result"], "InternalFailure");
+    assert_eq!(s(&disables[0]["key_id"]), key);
+    // The anchor did not move: the failure's line lies after it, and everything verifies.
+    let (ok, report) = e.verify();
+    assert!(ok, "{report:#}");
+    assert_eq!(
+        (report["anchor_seq"].clone(), report["after_anchor"].clone()),
+        (json!(4), json!(1))
+    );
+    let state = e.ok(&["DescribeKey", "--KeyId", &key]);
+    assert_eq!(state["KeyMetadata"]["KeyState"], "Enabled");
+}
