@@ -33,13 +33,24 @@ impl Env {
         self.dir.path().join("vault.json.audit.jsonl")
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_kms-console"))
-            .args(args)
-            .env("KMS_CONSOLE_VAULT", self.vault())
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kms-console"));
+        c.env("KMS_CONSOLE_VAULT", self.vault())
             .env("HOME", self.dir.path())
             .env_remove("KMS_CONSOLE_PASSPHRASE")
-            .env_remove("KMS_CONSOLE_PRINCIPAL")
+            .env_remove("KMS_CONSOLE_PRINCIPAL");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs with the passphrase of a sealed vault.
+    fn sealed(&self, args: &[&str]) -> Output {
+        self.cmd()
+            .args(args)
+            .env("KMS_CONSOLE_PASSPHRASE", "correct horse")
             .output()
             .unwrap()
     }
@@ -534,4 +545,30 @@ fn a_change_whose_vault_write_fails_is_audited_as_the_failure_only() {
     );
     let state = e.ok(&["DescribeKey", "--KeyId", &key]);
     assert_eq!(state["KeyMetadata"]["KeyState"], "Enabled");
+}
+
+#[test]
+fn a_sealed_vault_keeps_its_audit_key_sealed_and_verify_asks_for_the_passphrase() {
+    let e = Env::new();
+    assert!(e.sealed(&["init", "--insecure-test-kdf"]).status.success());
+    assert!(e.sealed(&["CreateKey"]).status.success());
+    let vault = std::fs::read_to_string(e.vault()).unwrap();
+    assert!(!vault.contains("HeadMac") && !vault.contains("KeyedFrom"));
+    let without = e.run(&["audit", "verify"]);
+    assert_eq!(without.status.code(), Some(1));
+    assert!(without.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&without.stderr).contains("KMS_CONSOLE_PASSPHRASE"));
+    let with = e.sealed(&["audit", "verify"]);
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let report: Value = serde_json::from_slice(&with.stdout).unwrap();
+    assert_eq!(
+        (report["anchor_seq"].clone(), report["after_anchor"].clone()),
+        (json!(1), json!(0))
+    );
+    // Verify reads the vault and changes nothing.
+    assert_eq!(std::fs::read_to_string(e.vault()).unwrap(), vault);
 }
