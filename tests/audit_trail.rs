@@ -133,13 +133,20 @@ fn last<'a>(lines: &'a [Value], action: &str) -> &'a Value {
 
 const LIMITED: &str = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:DescribeKey"],"Resource":["*"]}]}"#;
 
-#[test]
-fn every_change_and_lookup_names_the_resolved_key_on_success_and_on_failure() {
+/// A vault with keys `a` and `b`, `alias/orders` → `a`, and a principal `limited` that may
+/// only DescribeKey.
+fn two_keys_and_an_alias() -> (Env, String, String) {
     let e = Env::new();
     e.ok(&["init", "--no-passphrase"]);
     let (a, b) = (e.key(), e.key());
     e.ok(&["CreateAlias", "--AliasName", "alias/orders", "--KeyId", &a]);
     e.ok(&["principal", "create", "limited", "--policy", LIMITED]);
+    (e, a, b)
+}
+
+#[test]
+fn every_change_and_lookup_names_the_resolved_key_on_success_and_on_failure() {
+    let (e, a, _) = two_keys_and_an_alias();
     let by_alias = ["--KeyId", "alias/orders"];
     let calls: Vec<(&str, Vec<&str>)> = vec![
         ("DisableKey", vec![]),
@@ -192,29 +199,59 @@ fn every_change_and_lookup_names_the_resolved_key_on_success_and_on_failure() {
     let line = lines.last().unwrap();
     assert_eq!(line["key_id"], Value::Null);
     assert_eq!(line["key_ref"], "alias/nothing");
+    assert!(e.verify().0);
+}
 
-    // Alias actions name the alias and the key it points to.
+#[test]
+fn alias_actions_name_the_alias_and_its_key_on_success_and_on_failure() {
+    let (e, a, b) = two_keys_and_an_alias();
+    // Alias actions name the alias and the key it points to; refused ones too.
     e.ok(&["UpdateAlias", "--AliasName", "alias/orders", "--KeyId", &b]);
-    e.fails(
+    let refused = |args: &[&str], key: &str, alias: &str| {
+        let mut all = vec!["--as", "limited"];
+        all.extend(args);
+        e.fails(&all, "Forbidden.NoPermission");
+        let lines = e.lines();
+        let line = lines.last().unwrap();
+        assert_eq!(line["action"], args[0]);
+        assert_eq!(
+            (s(&line["key_id"]), s(&line["alias_name"])),
+            (key.to_owned(), alias.to_owned()),
+            "{line}"
+        );
+    };
+    refused(
         &[
-            "--as",
-            "limited",
             "CreateAlias",
             "--AliasName",
             "alias/new",
             "--KeyId",
             "alias/orders",
         ],
-        "Forbidden.NoPermission",
+        &b,
+        "alias/new",
+    );
+    refused(
+        &["UpdateAlias", "--AliasName", "alias/orders", "--KeyId", &a],
+        &a,
+        "alias/orders",
+    );
+    refused(
+        &["DeleteAlias", "--AliasName", "alias/orders"],
+        &b,
+        "alias/orders",
     );
     e.ok(&["DeleteAlias", "--AliasName", "alias/orders"]);
     let lines = e.lines();
     for (action, key, alias) in [
-        ("CreateAlias", &b, "alias/new"),
         ("UpdateAlias", &b, "alias/orders"),
         ("DeleteAlias", &b, "alias/orders"),
     ] {
-        let line = last(&lines, action);
+        let line = lines
+            .iter()
+            .rev()
+            .find(|l| l["action"] == action && l["result"] == "Success")
+            .unwrap();
         assert_eq!(
             (s(&line["key_id"]), s(&line["alias_name"])),
             (key.clone(), alias.to_owned()),
