@@ -609,3 +609,47 @@ fn a_sealed_vault_keeps_its_audit_key_sealed_and_verify_asks_for_the_passphrase(
     // Verify reads the vault and changes nothing.
     assert_eq!(std::fs::read_to_string(e.vault()).unwrap(), vault);
 }
+
+#[test]
+fn verify_while_other_processes_write_never_mistakes_a_change_in_flight_for_a_cut() {
+    let e = anchored_env();
+    let key = s(&e.lines()[0]["key_id"]);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let (e, key) = (&e, &key);
+                scope.spawn(move || {
+                    for n in 0..15 {
+                        let description = format!("w{w}-{n}");
+                        e.ok(&[
+                            "UpdateKeyDescription",
+                            "--KeyId",
+                            key,
+                            "--Description",
+                            &description,
+                        ]);
+                        e.ok(&["DescribeKey", "--KeyId", key]);
+                    }
+                })
+            })
+            .collect();
+        let verifier = scope.spawn(|| {
+            let mut runs = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let (ok, report) = e.verify();
+                assert!(ok, "{report:#}");
+                runs += 1;
+            }
+            runs
+        });
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(verifier.join().unwrap() > 0);
+    });
+    let (ok, report) = e.verify();
+    assert!(ok, "{report:#}");
+    assert_eq!(report["lines_checked"], 4 + 2 * 15 * 2);
+}

@@ -189,12 +189,16 @@ pub fn audit(global: &Global, cmd: &AuditCommand) -> ExitCode {
         },
         AuditCommand::Verify => {
             // The key and the anchor are in the vault; reading it changes nothing (no
-            // maintenance runs, unlike a normal open).
-            let state = match read_vault(global, &path) {
-                Ok(state) => state,
-                Err(m) => return fail(&m),
-            };
-            match log.verify(state.audit_anchor()) {
+            // maintenance runs, unlike a normal open). It is read again under the log's lock
+            // (cheap: the key is derived once), so a change between its vault write and its
+            // audit lines is not taken for a cut log.
+            let report = read_vault(global, &path).and_then(|mut file| {
+                let _held = log.read_lock().map_err(|e| e.to_string())?;
+                file.reload().map_err(|e| e.to_string())?;
+                log.verify(file.contents().audit_anchor())
+                    .map_err(|e| e.to_string())
+            });
+            match report {
                 Ok(report) => {
                     println!(
                         "{}",
@@ -206,14 +210,14 @@ pub fn audit(global: &Global, cmd: &AuditCommand) -> ExitCode {
                         ExitCode::FAILURE
                     }
                 }
-                Err(e) => fail(&e.to_string()),
+                Err(m) => fail(&m),
             }
         }
     }
 }
 
-/// The vault's contents, read without writing anything (passphrase asked for if sealed).
-fn read_vault(global: &Global, path: &std::path::Path) -> Result<VaultState, String> {
+/// The vault file, read without writing anything (passphrase asked for if sealed).
+fn read_vault(global: &Global, path: &std::path::Path) -> Result<VaultFile<VaultState>, String> {
     if !path.exists() {
         return Err(format!(
             "no vault at {}: the audit log is verified against the key and anchor it holds",
@@ -225,7 +229,5 @@ fn read_vault(global: &Global, path: &std::path::Path) -> Result<VaultState, Str
         Protection::Passphrase => Some(passphrase::for_open(global.passphrase_file.as_deref())?),
         Protection::None => None,
     };
-    let file = VaultFile::<VaultState>::open(path, passphrase)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(file.contents().clone())
+    VaultFile::<VaultState>::open(path, passphrase).map_err(|e| format!("{}: {e}", path.display()))
 }

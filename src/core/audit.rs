@@ -243,6 +243,21 @@ impl AuditLog {
         })
     }
 
+    /// Holds off appends and anchored vault writes (which lock the log from before the vault
+    /// write until their lines are written) while the guard lives: read the vault's anchor and
+    /// then verify under it, so a change caught between its vault write and its lines is never
+    /// mistaken for a cut log. `None` if there is no log. Take it after any slow key derivation.
+    pub fn read_lock(&self) -> Result<Option<File>, VaultError> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(VaultError::io("open", &self.path, &e)),
+        };
+        file.lock_shared()
+            .map_err(|e| VaultError::io("lock", &self.path, &e))?;
+        Ok(Some(file))
+    }
+
     /// The last line of the log (seq 0 if it is empty or missing). Creates nothing.
     pub fn head(&self) -> Result<AuditHead, VaultError> {
         if !self.path.exists() {
