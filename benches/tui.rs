@@ -82,6 +82,7 @@ fn state() -> VaultState {
             policies: vec![PolicyDocument::allow(&["kms:*"])],
             creation_date: T0,
         }],
+        audit: None,
     }
     .into()
 }

@@ -555,6 +555,7 @@ fn the_console_warns_at_once_about_an_unknown_principal() {
         keys: Vec::new(),
         aliases: std::collections::BTreeMap::new(),
         principals: Vec::new(),
+        audit: None,
     }
     .into();
     let info = || VaultInfo {

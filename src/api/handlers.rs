@@ -1,5 +1,6 @@
 //! Dispatch: one handler per action turns parsed parameters into a core call and its result
-//! into response fields; every call, success or failure, is written to the audit log.
+//! into response fields; every call, success or failure, is written to the audit log naming
+//! what it touched (the resolved keys and versions, the reference as given, the alias).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,6 +15,8 @@ use super::request::ApiRequest;
 use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
+use crate::core::model::VaultState;
+use crate::core::ops::{Ctx, resolve};
 use crate::core::vault::Vault;
 
 /// Runs one request as `principal` and audits it.
@@ -23,9 +26,30 @@ pub fn dispatch(
     req: &ApiRequest,
 ) -> Result<ApiResponse, ApiError> {
     let request_id = vault.sources().ids.uuid();
-    let outcome = run(vault, principal, req);
+    let call = Call {
+        principal,
+        action: &req.action,
+        request_id: &request_id,
+        key_ref: ["KeyId", "DestinationKeyId"]
+            .iter()
+            .find_map(|n| req.params.get(*n))
+            .map(String::as_str),
+        alias_name: req.params.get("AliasName").map(String::as_str),
+    };
+    let outcome = run(vault, &call, req);
     if vault.audit_log().is_some() {
-        audit(vault, principal, req, &request_id, &outcome);
+        match &outcome {
+            Ok(o) if o.audited => {}
+            Ok(o) => {
+                let record = call.record(vault, &o.touched, "Success", o.details.clone());
+                vault.append_audit(&record);
+            }
+            Err(e) => {
+                let touched = Touched::by_request(vault.state(), req);
+                let record = call.record(vault, &touched, e.code(), None);
+                vault.append_audit(&record);
+            }
+        }
     }
     match outcome {
         Ok(Outcome { fields, .. }) => Ok(ApiResponse {
@@ -37,19 +61,124 @@ pub fn dispatch(
     }
 }
 
+/// One request, as its audit line names it.
+pub(super) struct Call<'a> {
+    pub(super) principal: &'a str,
+    action: &'a str,
+    request_id: &'a str,
+    /// `KeyId` (or `DestinationKeyId`) as given.
+    key_ref: Option<&'a str>,
+    alias_name: Option<&'a str>,
+}
+
+impl Call<'_> {
+    fn record(
+        &self,
+        vault: &Vault,
+        touched: &Touched,
+        result: &str,
+        details: Option<Value>,
+    ) -> AuditRecord {
+        let record = AuditRecord {
+            time: format_date(vault.sources().clock.now()),
+            principal: self.principal.to_owned(),
+            action: self.action.to_owned(),
+            key_ref: self.key_ref.map(str::to_owned),
+            alias_name: self.alias_name.map(str::to_owned),
+            result: result.to_owned(),
+            request_id: self.request_id.to_owned(),
+            details,
+            ..AuditRecord::default()
+        };
+        touched.onto(record)
+    }
+
+    /// A change, applied under the vault's lock with its `Success` line anchored by the same
+    /// write; `f` reports what it touched. On failure nothing is written and `dispatch` audits
+    /// the error.
+    pub(super) fn change<R>(
+        &self,
+        vault: &mut Vault,
+        f: impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<(R, Touched), KmsError>,
+    ) -> Result<R, KmsError> {
+        let base = self.record(vault, &Touched::default(), "Success", None);
+        let (out, _) =
+            vault.update_audited(self.principal, f, |(_, touched)| vec![touched.onto(base)])?;
+        Ok(out)
+    }
+}
+
+/// The keys and versions a call touched, by their resolved ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(clippy::struct_field_names)] // the audit line's field names
+pub(super) struct Touched {
+    pub(super) key_id: Option<String>,
+    pub(super) key_version_id: Option<String>,
+    pub(super) source_key_id: Option<String>,
+    pub(super) source_key_version_id: Option<String>,
+}
+
+impl Touched {
+    /// `record` naming these keys and versions.
+    pub(super) fn onto(&self, record: AuditRecord) -> AuditRecord {
+        AuditRecord {
+            key_id: self.key_id.clone(),
+            key_version_id: self.key_version_id.clone(),
+            source_key_id: self.source_key_id.clone(),
+            source_key_version_id: self.source_key_version_id.clone(),
+            ..record
+        }
+    }
+
+    /// A key and one of its versions.
+    pub(super) fn version(key_id: &str, key_version_id: &str) -> Self {
+        Self {
+            key_id: Some(key_id.to_owned()),
+            key_version_id: Some(key_version_id.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// The key `key_ref` names in `state`, if it resolves.
+    pub(super) fn key(state: &VaultState, key_ref: &str) -> Self {
+        Self {
+            key_id: resolve(state, key_ref).ok().map(|k| k.key_id.clone()),
+            ..Self::default()
+        }
+    }
+
+    /// What a failed request named, as far as it resolves: its key (or, for an alias action
+    /// without a key, the alias's key), and versions that exist.
+    fn by_request(state: &VaultState, req: &ApiRequest) -> Self {
+        let param = |name: &str| req.params.get(name).map(String::as_str);
+        let key = |r: Option<&str>| r.and_then(|r| Self::key(state, r).key_id);
+        let version = |v: Option<&str>| {
+            v.and_then(|v| state.version(v.trim()))
+                .map(|(_, v)| v.key_version_id.clone())
+        };
+        Self {
+            key_id: key(param("KeyId").or(param("DestinationKeyId")))
+                .or_else(|| key(param("AliasName"))),
+            key_version_id: version(param("KeyVersionId")),
+            source_key_id: key(param("SourceKeyId")),
+            source_key_version_id: version(param("SourceKeyVersionId")),
+        }
+    }
+}
+
 /// Response fields plus what only the audit log needs.
 pub(super) struct Outcome {
     pub(super) fields: Map<String, Value>,
     pub(super) details: Option<Value>,
+    pub(super) touched: Touched,
+    /// The call's line was already written, anchored by the vault write of its change.
+    pub(super) audited: bool,
 }
 
 impl Outcome {
     pub(super) fn of<T: Serialize>(response: &T) -> Result<Self, KmsError> {
         match serde_json::to_value(response) {
-            Ok(Value::Object(fields)) => Ok(Self {
-                fields,
-                details: None,
-            }),
+            Ok(Value::Object(fields)) => Ok(Self::with(fields)),
             Ok(_) => Ok(Self::empty()),
             Err(e) => Err(KmsError::InternalFailure(format!("response encoding: {e}"))),
         }
@@ -61,24 +190,40 @@ impl Outcome {
             .map_err(|e| KmsError::InternalFailure(format!("response encoding: {e}")))?;
         let mut fields = Map::new();
         fields.insert(name.to_owned(), value);
-        Ok(Self {
-            fields,
-            details: None,
-        })
+        Ok(Self::with(fields))
     }
 
     pub(super) fn empty() -> Self {
+        Self::with(Map::new())
+    }
+
+    fn with(fields: Map<String, Value>) -> Self {
         Self {
-            fields: Map::new(),
+            fields,
             details: None,
+            touched: Touched::default(),
+            audited: false,
         }
+    }
+
+    /// Names what the call touched, for its audit line.
+    pub(super) fn touching(mut self, touched: Touched) -> Self {
+        self.touched = touched;
+        self
+    }
+
+    /// Marks the call as audited already (by [`Call::change`]).
+    pub(super) fn audited(mut self) -> Self {
+        self.audited = true;
+        self
     }
 }
 
-fn run(vault: &mut Vault, principal: &str, req: &ApiRequest) -> Result<Outcome, KmsError> {
+fn run(vault: &mut Vault, call: &Call<'_>, req: &ApiRequest) -> Result<Outcome, KmsError> {
     let spec =
         find_action(&req.action).ok_or_else(|| KmsError::UnknownAction(req.action.clone()))?;
     let p = Params::new(&req.params);
+    let principal = call.principal;
     // See changes other processes made since this vault was loaded (a cheap metadata check).
     if vault.changed_on_disk() {
         vault.refresh()?;
@@ -91,66 +236,14 @@ fn run(vault: &mut Vault, principal: &str, req: &ApiRequest) -> Result<Outcome, 
         "AsymmetricEncrypt" | "AsymmetricDecrypt" | "GetPublicKey" => {
             data::asymmetric(vault, principal, spec.name, p)
         }
-        "CreateKey" => keys::create_key(vault, principal, p),
+        "CreateKey" => keys::create_key(vault, call, p),
         "DescribeKey" | "ListKeys" => keys::read_keys(vault, principal, spec.name, p),
-        "CreateKeyVersion" => keys::create_key_version(vault, principal, p),
+        "CreateKeyVersion" => keys::create_key_version(vault, call, p),
         "DescribeKeyVersion" | "ListKeyVersions" => {
             keys::read_versions(vault, principal, spec.name, p)
         }
-        "UpdateRotationPolicy" => keys::update_rotation_policy(vault, principal, p),
+        "UpdateRotationPolicy" => keys::update_rotation_policy(vault, call, p),
         "ListAliases" | "ListAliasesByKeyId" => keys::read_aliases(vault, principal, spec.name, p),
-        _ => keys::change(vault, principal, spec.name, p),
+        _ => keys::change(vault, call, spec.name, p),
     }
-}
-
-/// The key and version a call concerned: from the response if it succeeded, else the
-/// reference the request gave.
-fn audit(
-    vault: &Vault,
-    principal: &str,
-    req: &ApiRequest,
-    request_id: &str,
-    outcome: &Result<Outcome, KmsError>,
-) {
-    let (key_id, key_version_id, result, details) = match outcome {
-        Ok(o) => {
-            let nested = ["KeyMetadata", "KeyVersion"]
-                .iter()
-                .find_map(|n| o.fields.get(*n))
-                .unwrap_or(&Value::Null);
-            let pick = |name: &str| {
-                o.fields
-                    .get(name)
-                    .or_else(|| nested.get(name))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            let version = pick("KeyVersionId").or_else(|| pick("PrimaryKeyVersion"));
-            (
-                pick("KeyId"),
-                version,
-                "Success".to_owned(),
-                o.details.clone(),
-            )
-        }
-        Err(e) => {
-            let key = ["KeyId", "DestinationKeyId", "AliasName"]
-                .iter()
-                .find_map(|n| req.params.get(*n).cloned());
-            let version = ["KeyVersionId", "SourceKeyVersionId"]
-                .iter()
-                .find_map(|n| req.params.get(*n).cloned());
-            (key, version, e.code().to_owned(), None)
-        }
-    };
-    vault.append_audit(&AuditRecord {
-        time: format_date(vault.sources().clock.now()),
-        principal: principal.to_owned(),
-        action: req.action.clone(),
-        key_id,
-        key_version_id,
-        result,
-        request_id: request_id.to_owned(),
-        details,
-    });
 }

@@ -1,13 +1,16 @@
 //! The audit log (product §12): `<vault>.audit.jsonl`, one JSON line per operation — who, when,
-//! action, key and version ids, result code and RequestId — each carrying the hash of the line
-//! before it, and the check that finds an edited, removed or reordered line.
+//! action, the key reference as given, the resolved key and version ids it touched (source and
+//! destination for ReEncrypt), alias names, result code and RequestId — each carrying an
+//! HMAC-SHA256 chained over the line before it, keyed by a secret held in the vault.
 //!
-//! What the chain cannot show without an anchor kept elsewhere: lines removed from the end (or
-//! the whole log removed), and a log rewritten with every hash recomputed. The `last_hash` of a
-//! verify report is such an anchor if recorded outside the log.
+//! The vault also holds the anchor (last seq and MAC at its last write), so `verify` finds lines
+//! cut from the end, an emptied or deleted log, as well as an edited, removed, reordered or
+//! forged line. Lines from before the chain was keyed (unkeyed SHA-256) verify up to the upgrade.
 
+mod anchor;
 mod line;
 mod tail;
+mod verify;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -19,6 +22,9 @@ use super::paths;
 use super::vault_file::VaultError;
 use super::vault_file::private_options;
 
+pub use self::anchor::{AuditAnchor, AuditHead, AuditKey};
+pub use self::verify::AuditVerifyReport;
+
 /// One operation, as the caller reports it. Never put plaintext, encryption-context values or
 /// key material in any field, `details` included.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -28,45 +34,137 @@ pub struct AuditRecord {
     pub principal: String,
     /// The API action name (`ReEncrypt`).
     pub action: String,
+    /// The key reference as the request gave it (`KeyId`, or `DestinationKeyId` of ReEncrypt):
+    /// a KeyId, an ARN or an alias.
+    #[serde(default)]
+    pub key_ref: Option<String>,
+    /// The resolved KeyId of the key the call touched (the destination of ReEncrypt), where
+    /// resolution succeeded.
     pub key_id: Option<String>,
     pub key_version_id: Option<String>,
+    /// ReEncrypt: the key and version the ciphertext came from.
+    #[serde(default)]
+    pub source_key_id: Option<String>,
+    #[serde(default)]
+    pub source_key_version_id: Option<String>,
+    /// Alias actions: the alias name (`alias/orders`).
+    #[serde(default)]
+    pub alias_name: Option<String>,
     /// `Success` or the error `Code`.
     pub result: String,
     pub request_id: String,
-    /// Extra facts such as drill counts; never secrets.
+    /// Extra facts such as drill counts or principal names; never secrets.
     pub details: Option<serde_json::Value>,
 }
 
-/// One line of the log. Serializes as the line does (the record's fields inline).
+/// What closes a line: a MAC keyed by the vault's audit key, or, on lines written before the
+/// chain was keyed, a plain SHA-256 hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Seal {
+    Mac(String),
+    Hash(String),
+}
+
+impl Seal {
+    /// The hex value the next line's `prev` repeats.
+    pub fn value(&self) -> &str {
+        match self {
+            Self::Mac(v) | Self::Hash(v) => v,
+        }
+    }
+}
+
+/// One line of the log. Serializes as the line does (the record's fields inline, then `prev`
+/// and `mac` — or `hash` on an unkeyed line).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// The line number, from 1.
     pub seq: u64,
     #[serde(flatten)]
     pub record: AuditRecord,
-    /// `hash` of the line before (64 zeros on the first line).
+    /// The chain value of the line before (64 zeros on the first line).
     pub prev: String,
-    /// SHA-256 of this line without its `hash` member.
-    pub hash: String,
+    #[serde(flatten)]
+    pub seal: Seal,
 }
 
-/// The outcome of [`AuditLog::verify`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuditVerifyReport {
-    /// Lines looked at: all of them if `ok`, else up to and including the first bad one.
-    pub lines_checked: usize,
-    pub ok: bool,
-    /// The first bad line (from 1) and what is wrong with it.
-    pub first_bad_line: Option<(usize, String)>,
-    /// The hash of the last line if `ok` and the log is not empty: record it elsewhere to detect
-    /// later removal of lines from the end.
-    pub last_hash: Option<String>,
+impl AuditEntry {
+    /// This line's chain value (its MAC, or its hash if unkeyed).
+    pub fn chain(&self) -> &str {
+        self.seal.value()
+    }
 }
 
 /// The audit log of one vault.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
+}
+
+/// Lines being appended: the log stays locked (so no other process appends in between) until
+/// [`PendingAppend::commit`] writes them, or the value is dropped, which writes nothing.
+#[derive(Debug)]
+pub struct PendingAppend {
+    file: File,
+    path: PathBuf,
+    out: Vec<u8>,
+    head: AuditHead,
+    pushed: usize,
+    /// The log's length when it was locked (`out` starts there).
+    start: u64,
+}
+
+impl PendingAppend {
+    /// The last line, counting the lines pushed so far.
+    pub fn head(&self) -> &AuditHead {
+        &self.head
+    }
+
+    /// Adds the line of `record`, chained to the last one.
+    pub fn push(&mut self, key: &AuditKey, record: &AuditRecord) -> Result<(), VaultError> {
+        let seq = self.head.seq.saturating_add(1);
+        let prev = self.head.mac.as_deref().unwrap_or(line::ZERO_HASH);
+        let (bytes, mac) = line::encode(seq, record, prev, key)?;
+        self.out.extend_from_slice(&bytes);
+        self.pushed += 1;
+        self.head = AuditHead {
+            seq,
+            mac: Some(mac),
+            offset: self
+                .start
+                .saturating_add(u64::try_from(self.out.len()).unwrap_or(u64::MAX)),
+        };
+        Ok(())
+    }
+
+    /// Whether the line ending at byte `offset` of the log is still line `seq` with chain value
+    /// `mac` — one read, to check an anchor before moving it on.
+    pub fn still_holds(&mut self, seq: u64, mac: Option<&str>, offset: u64) -> bool {
+        if seq == 0 {
+            return true;
+        }
+        if offset > self.start {
+            return false;
+        }
+        matches!(
+            tail::last_line(&mut self.file, offset),
+            Ok(Some(t)) if t.complete
+                && line::parse(&t.line).is_ok_and(|e| e.seq == seq && Some(e.chain()) == mac)
+        )
+    }
+
+    /// Writes the lines pushed, in one write, and unlocks the log. With no line pushed the log
+    /// is left as it was.
+    pub fn commit(self) -> Result<(), VaultError> {
+        let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
+        let mut file = &self.file;
+        if self.pushed > 0 {
+            file.write_all(&self.out)
+                .map_err(|e| io_err("append to", &e))?;
+        }
+        self.file.unlock().map_err(|e| io_err("unlock", &e))
+    }
 }
 
 impl AuditLog {
@@ -84,11 +182,20 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one line, under an exclusive lock on the log so that several processes can append
-    /// at once; the line goes out in one write. If the log ends in a damaged line, the new line
-    /// follows it on a line of its own and `audit verify` reports the damage; a sound last line
-    /// that only lost its newline gets it back.
-    pub fn append(&self, record: &AuditRecord) -> Result<(), VaultError> {
+    /// Appends one keyed line (see [`AuditLog::begin`]) and gives the new head.
+    pub fn append(&self, key: &AuditKey, record: &AuditRecord) -> Result<AuditHead, VaultError> {
+        let mut pending = self.begin()?;
+        pending.push(key, record)?;
+        let head = pending.head().clone();
+        pending.commit()?;
+        Ok(head)
+    }
+
+    /// Locks the log (exclusively: several processes can append at once) and finds its last
+    /// line, to append after it. If the log ends in a damaged line, the new lines follow it on
+    /// lines of their own and `audit verify` reports the damage; a sound last line that only
+    /// lost its newline gets it back.
+    pub fn begin(&self) -> Result<PendingAppend, VaultError> {
         let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
         let mut file = private_options()
             .read(true)
@@ -103,28 +210,64 @@ impl AuditLog {
             .len();
         let tail = tail::last_line(&mut file, len).map_err(|e| io_err("read", &e))?;
         let mut out = Vec::new();
-        let (seq, prev) = match tail {
-            None => (1, line::ZERO_HASH.to_owned()),
+        let head = match tail {
+            None => AuditHead::default(),
             Some(tail) => {
                 if !tail.complete {
                     out.push(b'\n');
                 }
                 if let Ok(last) = line::parse(&tail.line) {
-                    (last.seq.saturating_add(1), last.hash)
+                    AuditHead {
+                        seq: last.seq,
+                        mac: Some(last.chain().to_owned()),
+                        offset: len,
+                    }
                 } else {
                     // Keep counting lines so that only the damaged line fails verification.
                     let lines = count_lines(&mut file).map_err(|e| io_err("read", &e))?;
-                    (lines.saturating_add(1), line::hex_sha256(&tail.line))
+                    AuditHead {
+                        seq: lines,
+                        mac: Some(line::hex_sha256(&tail.line)),
+                        offset: len,
+                    }
                 }
             }
         };
-        out.extend_from_slice(&line::encode(seq, record, &prev)?);
-        file.write_all(&out).map_err(|e| io_err("append to", &e))?;
-        file.unlock().map_err(|e| io_err("unlock", &e))
+        Ok(PendingAppend {
+            file,
+            path: self.path.clone(),
+            head,
+            pushed: 0,
+            start: len,
+            out,
+        })
     }
 
-    /// Every line, in order. A missing log is empty; a damaged line is an error (use
-    /// [`AuditLog::verify`] to find out exactly what is wrong).
+    /// Holds off appends and anchored vault writes (which lock the log from before the vault
+    /// write until their lines are written) while the guard lives: read the vault's anchor and
+    /// then verify under it, so a change caught between its vault write and its lines is never
+    /// mistaken for a cut log. `None` if there is no log. Take it after any slow key derivation.
+    pub fn read_lock(&self) -> Result<Option<File>, VaultError> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(VaultError::io("open", &self.path, &e)),
+        };
+        file.lock_shared()
+            .map_err(|e| VaultError::io("lock", &self.path, &e))?;
+        Ok(Some(file))
+    }
+
+    /// The last line of the log (seq 0 if it is empty or missing). Creates nothing.
+    pub fn head(&self) -> Result<AuditHead, VaultError> {
+        if !self.path.exists() {
+            return Ok(AuditHead::default());
+        }
+        Ok(self.begin()?.head().clone())
+    }
+
+    /// Every line, in order, checked for shape (a keyed line's MAC needs the vault's key: see
+    /// [`AuditLog::verify`]). A missing log is empty; a damaged line is an error.
     pub fn read(&self) -> Result<Vec<AuditEntry>, VaultError> {
         let mut entries = Vec::new();
         self.for_each_line(|n, bytes, complete| {
@@ -140,45 +283,16 @@ impl AuditLog {
         Ok(entries)
     }
 
-    /// Checks every line's own hash, that `seq` counts 1, 2, 3, … and that each `prev` is the
-    /// hash of the line before. Stops at the first bad line. A missing log passes (empty).
-    pub fn verify(&self) -> Result<AuditVerifyReport, VaultError> {
-        let mut report = AuditVerifyReport {
-            lines_checked: 0,
-            ok: true,
-            first_bad_line: None,
-            last_hash: None,
-        };
-        let mut prev = line::ZERO_HASH.to_owned();
-        self.for_each_line(|n, bytes, complete| {
-            report.lines_checked = n;
-            match check_line(n, bytes, complete, &prev) {
-                Ok(hash) => {
-                    prev = hash;
-                    Ok(true)
-                }
-                Err(reason) => {
-                    report.ok = false;
-                    report.first_bad_line = Some((n, reason));
-                    Ok(false)
-                }
-            }
-        })?;
-        if report.ok && report.lines_checked > 0 {
-            report.last_hash = Some(prev);
-        }
-        Ok(report)
-    }
-
     /// Calls `f(line number, line without newline, had a newline)` for each line until it
-    /// returns `false`. Streams, so a long log is never held in memory.
+    /// returns `false`. Streams, so a long log is never held in memory. `Ok(false)` if the log
+    /// does not exist.
     fn for_each_line(
         &self,
         mut f: impl FnMut(usize, &[u8], bool) -> Result<bool, VaultError>,
-    ) -> Result<(), VaultError> {
+    ) -> Result<bool, VaultError> {
         let file = match File::open(&self.path) {
             Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(VaultError::io("open", &self.path, &e)),
         };
         let mut reader = BufReader::new(file);
@@ -199,29 +313,8 @@ impl AuditLog {
                 break;
             }
         }
-        Ok(())
+        Ok(true)
     }
-}
-
-/// The hash of line `n` if it is sound and follows `prev`; else why not.
-fn check_line(n: usize, bytes: &[u8], complete: bool, prev: &str) -> Result<String, String> {
-    if !complete {
-        return Err("it is incomplete (no final newline): the log was cut short".to_owned());
-    }
-    let entry = line::parse(bytes)?;
-    if usize::try_from(entry.seq).ok() != Some(n) {
-        return Err(format!(
-            "its seq is {}, not {n}: a line was removed or the lines were reordered",
-            entry.seq
-        ));
-    }
-    if entry.prev != prev {
-        return Err(
-            "its prev does not match the hash of the line before: a line was edited, removed or moved"
-                .to_owned(),
-        );
-    }
-    Ok(entry.hash)
 }
 
 /// Lines in the whole file, counting a last line without a newline.

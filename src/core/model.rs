@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 mod principal;
 
+use super::audit::AuditAnchor;
 use super::clock::UnixTime;
 use super::material::KeyMaterial;
 use super::spec::{KeySpec, KeyState, KeyUsage};
@@ -104,6 +105,10 @@ pub struct VaultData {
     /// `alias/<name>` → KeyId.
     pub aliases: BTreeMap<String, String>,
     pub principals: Vec<Principal>,
+    /// The audit chain's key and anchor (§12); absent in vaults an older version wrote, until
+    /// their first write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditAnchor>,
 }
 
 /// Hasher of the id indexes: ids are UUIDs this vault made, looked up twice per ReEncrypt, so a
@@ -152,6 +157,7 @@ impl VaultState {
             keys: Vec::new(),
             aliases: BTreeMap::new(),
             principals: Vec::new(),
+            audit: None,
         }
         .into()
     }
@@ -197,6 +203,15 @@ impl VaultState {
 
     pub(crate) fn principals_mut(&mut self) -> &mut Vec<Principal> {
         &mut self.data.principals
+    }
+
+    /// The audit chain's key and anchor, if this vault has them yet.
+    pub fn audit_anchor(&self) -> Option<&AuditAnchor> {
+        self.data.audit.as_ref()
+    }
+
+    pub(crate) fn audit_anchor_mut(&mut self) -> &mut Option<AuditAnchor> {
+        &mut self.data.audit
     }
 
     pub(crate) fn aliases_mut(&mut self) -> &mut BTreeMap<String, String> {

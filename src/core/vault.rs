@@ -1,10 +1,12 @@
 //! The open vault: its contents (in memory, or in a vault file shared with other processes),
 //! its audit log, and the clock, id and key-material sources every operation uses.
 
+mod audit;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::audit::{AuditLog, AuditRecord};
+use super::audit::{AuditAnchor, AuditKey, AuditLog, AuditRecord};
 use super::clock::{Clock, IdSource, RandomIds, SystemClock, format_date};
 use super::error::KmsError;
 use super::material::KeyMaterial;
@@ -105,10 +107,17 @@ impl Vault {
     /// Creates a vault file at `path` with `state`, and opens it.
     pub fn create(
         path: &Path,
-        state: VaultState,
+        mut state: VaultState,
         protection: NewProtection,
         sources: Sources,
     ) -> Result<Self, VaultError> {
+        // The chain's key is made with the vault; a log already there (left by a vault that was
+        // removed) keeps its lines, which verify against the key they were made with, if any.
+        if state.audit_anchor().is_none() {
+            let head = AuditLog::for_vault(path).head()?;
+            let key = AuditKey::generate().map_err(|e| VaultError::Io(e.to_string()))?;
+            *state.audit_anchor_mut() = Some(AuditAnchor::new(key, &head));
+        }
         let file = VaultFile::create(path, state, protection)?;
         Ok(Self::from_file(file, sources))
     }
@@ -192,78 +201,57 @@ impl Vault {
         }
     }
 
-    /// Applies a change under the vault's lock; nothing is written if `f` fails.
-    pub fn update<R>(
-        &mut self,
-        f: impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<R, KmsError>,
-        principal: &str,
-    ) -> Result<R, KmsError> {
-        let ctx = Ctx {
-            principal,
-            clock: self.sources.clock.as_ref(),
-            ids: self.sources.ids.as_ref(),
-        };
-        match &mut self.backend {
-            Backend::Memory(state) => {
-                let mut draft = state.as_ref().clone();
-                let out = f(&mut draft, &ctx)?;
-                **state = draft;
-                Ok(out)
-            }
-            Backend::File(file) => file.update(|state| f(state, &ctx)),
-        }
-    }
-
     /// CreateKeyVersion as `principal`: permission and state are checked first, the new material
-    /// (slow for RSA) is made outside the vault's lock, then the version is added under it.
+    /// (slow for RSA) is made outside the vault's lock, then the version is added under it, with
+    /// the audit lines `records` makes of it (see [`Vault::update_audited`]).
     pub fn create_key_version(
         &mut self,
         principal: &str,
         key_ref: &str,
+        records: impl FnOnce(&KeyVersionInfo) -> Vec<AuditRecord>,
     ) -> Result<KeyVersionInfo, KmsError> {
         let spec =
             versions::prepare_key_version(self.state(), &self.ctx(principal), key_ref)?.key_spec;
         let material = self.sources.keys.generate(spec)?;
-        self.update(
-            |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
+        self.update_audited(
             principal,
+            |state, ctx| versions::create_key_version(state, ctx, key_ref, material),
+            records,
         )
     }
 
-    /// Runs due maintenance and audits what it did (as `system`).
+    /// Runs due maintenance, audited (as `system`) in the write that does it.
     pub fn maintain(&mut self) -> Result<Vec<MaintenanceEvent>, KmsError> {
         if !maintenance::maintenance_due(self.state(), self.sources.clock.now()) {
             return Ok(Vec::new());
         }
-        let events = self.update(maintenance::run_maintenance, SYSTEM_PRINCIPAL)?;
-        for event in &events {
-            let (action, key_id, version) = match event {
-                MaintenanceEvent::KeyDeleted { key_id } => ("DeleteKey", key_id, None),
-                MaintenanceEvent::KeyRotated {
-                    key_id,
-                    key_version_id,
-                } => ("RotateKey", key_id, Some(key_version_id.clone())),
-            };
-            self.append_audit(&AuditRecord {
-                time: format_date(self.sources.clock.now()),
-                principal: SYSTEM_PRINCIPAL.to_owned(),
-                action: action.to_owned(),
-                key_id: Some(key_id.clone()),
-                key_version_id: version,
-                result: "Success".to_owned(),
-                request_id: self.sources.ids.uuid(),
-                details: None,
-            });
-        }
-        Ok(events)
-    }
-
-    /// Appends to the audit log. A failure to audit is reported on the next `audit verify`
-    /// rather than failing the operation that already happened.
-    pub fn append_audit(&self, record: &AuditRecord) -> bool {
-        self.audit
-            .as_ref()
-            .is_none_or(|log| log.append(record).is_ok())
+        let time = format_date(self.sources.clock.now());
+        let ids = Arc::clone(&self.sources.ids);
+        let records = |events: &Vec<MaintenanceEvent>| {
+            events
+                .iter()
+                .map(|event| {
+                    let (action, key_id, version) = match event {
+                        MaintenanceEvent::KeyDeleted { key_id } => ("DeleteKey", key_id, None),
+                        MaintenanceEvent::KeyRotated {
+                            key_id,
+                            key_version_id,
+                        } => ("RotateKey", key_id, Some(key_version_id.clone())),
+                    };
+                    AuditRecord {
+                        time: time.clone(),
+                        principal: SYSTEM_PRINCIPAL.to_owned(),
+                        action: action.to_owned(),
+                        key_id: Some(key_id.clone()),
+                        key_version_id: version,
+                        result: "Success".to_owned(),
+                        request_id: ids.uuid(),
+                        ..AuditRecord::default()
+                    }
+                })
+                .collect()
+        };
+        self.update_audited(SYSTEM_PRINCIPAL, maintenance::run_maintenance, records)
     }
 }
 

@@ -1,12 +1,14 @@
-//! The audit log screen: the newest entries of `<vault>.audit.jsonl` (who, when, action, key,
-//! result), read again after each request while it shows, and `v` to verify the hash chain.
+//! The audit log screen: the newest entries of `<vault>.audit.jsonl` (who, when, action, what it
+//! touched — the key, source→destination for ReEncrypt, the alias of alias actions — and the
+//! result), read again after each request while it shows, and `v` to verify the keyed chain
+//! against the vault's anchor.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::core::audit::{AuditEntry, AuditVerifyReport};
+use crate::core::audit::{AuditEntry, AuditRecord, AuditVerifyReport};
 
 use super::action::Effect;
 use super::app::{App, PendingKind, Screen};
@@ -95,7 +97,7 @@ impl App {
     ) -> Vec<Effect> {
         match report {
             Ok(r) if r.ok => {
-                let text = format!("hash chain intact, {} lines", r.lines_checked);
+                let text = verified_text(&r);
                 self.audit.verified = Some(text.clone());
                 self.toast(Level::Success, format!("Audit log verified: {text}"))
             }
@@ -117,25 +119,67 @@ impl App {
     }
 }
 
+/// The title's words for a sound log: its lines, and those after the anchor or unkeyed.
+fn verified_text(r: &AuditVerifyReport) -> String {
+    let anchor = if r.anchor_seq.is_some() {
+        format!(", {} after the anchor", r.after_anchor)
+    } else {
+        ", no anchor yet".to_owned()
+    };
+    let legacy = r
+        .legacy_until
+        .map(|until| format!(", unkeyed up to seq {until}"))
+        .unwrap_or_default();
+    format!("chain intact, {} lines{anchor}{legacy}", r.lines_checked)
+}
+
+/// Widths of the principal, action and "touched" columns: room for `source→destination` from
+/// 80 columns on; narrower screens keep room for the result.
+fn widths(width: u16) -> (usize, usize, usize) {
+    if width >= 78 {
+        (10, 18, 19)
+    } else {
+        (8, 14, 9)
+    }
+}
+
+/// What the entry touched, in `width` columns: `source→destination` for ReEncrypt, the alias of
+/// an alias action, else the resolved key — or the reference as given if none resolved.
+fn touched(r: &AuditRecord, width: usize) -> String {
+    let short = super::inspector::short_id;
+    let text = match (&r.source_key_id, &r.key_id, &r.alias_name) {
+        (Some(source), Some(destination), _) if width >= 19 => {
+            format!("{}→{}", short(source), short(destination))
+        }
+        (_, _, Some(alias)) => alias.clone(),
+        (_, Some(key), _) => short(key),
+        _ => r.key_ref.clone().unwrap_or_else(|| "—".to_owned()),
+    };
+    fit(&text, width)
+}
+
 fn entry_line(e: &AuditEntry, width: u16, theme: super::theme::Theme) -> Line<'_> {
     let r = &e.record;
     let time = short_time(&r.time, width);
-    let key = r
-        .key_id
-        .as_deref()
-        .map_or_else(|| "—".to_owned(), super::inspector::short_id);
+    let (principal, action, key) = widths(width);
+    let key = touched(r, key);
     let ok = r.result == "Success";
+    let row = format!(
+        "{time} {} {} {key} ",
+        fit(&r.principal, principal),
+        fit(&r.action, action)
+    );
+    // What is left for the result; cut with a visible "…" rather than at the border.
+    let left = usize::from(width).saturating_sub(5 + row.chars().count());
+    let result = if r.result.chars().count() > left {
+        fit(&r.result, left)
+    } else {
+        r.result.clone()
+    };
     Line::from(vec![
         Span::styled(format!("{:>4} ", e.seq), theme.dim()),
-        Span::raw(format!(
-            "{time} {} {} {key:<9} ",
-            fit(&r.principal, 10),
-            fit(&r.action, 18)
-        )),
-        Span::styled(
-            r.result.as_str(),
-            if ok { theme.ok() } else { theme.error() },
-        ),
+        Span::raw(row),
+        Span::styled(result, if ok { theme.ok() } else { theme.error() }),
     ])
 }
 
@@ -168,12 +212,13 @@ pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
     let inner = block.inner(body);
     frame.render_widget(block, body);
     let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
+    let (principal, action, key) = widths(inner.width);
     let header = format!(
         "   # {} {} {} {} result",
         fit("time", time.chars().count()),
-        fit("principal", 10),
-        fit("action", 18),
-        fit("key", 9)
+        fit("principal", principal),
+        fit("action", action),
+        fit("key", key)
     );
     let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
     if let Some(e) = &a.error {

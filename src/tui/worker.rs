@@ -198,13 +198,20 @@ impl Executor {
         Ok(entries)
     }
 
-    fn verify_audit(&self) -> Result<crate::core::audit::AuditVerifyReport, String> {
-        let log = self
-            .vault
-            .as_ref()
-            .and_then(Vault::audit_log)
-            .ok_or("this vault has no audit log")?;
-        log.verify().map_err(|e| e.to_string())
+    /// Verifies against the anchor on disk now (another process may have written since).
+    fn verify_audit(&mut self) -> Result<crate::core::audit::AuditVerifyReport, String> {
+        let vault = self.vault.as_mut().ok_or("this vault has no audit log")?;
+        let log = vault
+            .audit_log()
+            .ok_or("this vault has no audit log")?
+            .clone();
+        // The anchor is read under the log's lock (see `AuditLog::read_lock`).
+        let _held = log.read_lock().map_err(|e| e.to_string())?;
+        if vault.changed_on_disk() {
+            vault.refresh().map_err(|e| e.to_string())?;
+        }
+        log.verify(vault.state().audit_anchor())
+            .map_err(|e| e.to_string())
     }
 }
 

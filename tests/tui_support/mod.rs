@@ -143,6 +143,7 @@ fn principals() -> VaultState {
                 &["kms:Describe*", "kms:List*", "kms:GetPublicKey"],
             ),
         ],
+        audit: None,
     }
     .into()
 }

@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyCode;
 use kms_console::api::ACTIONS;
-use kms_console::core::audit::{AuditEntry, AuditRecord};
+use kms_console::core::audit::{AuditEntry, AuditRecord, Seal};
 use kms_console::demo::DemoSample;
 use kms_console::tui::action::Action;
 use kms_console::tui::app::{App, Startup};
@@ -60,9 +60,10 @@ fn entry(seq: u64, action: &str, key: Option<&str>, result: &str) -> AuditEntry 
             result: result.to_owned(),
             request_id: format!("00000000-0000-4000-8000-0000000001{seq:02}"),
             details: None,
+            ..AuditRecord::default()
         },
         prev: "0".repeat(64),
-        hash: "1".repeat(64),
+        seal: Seal::Mac("1".repeat(64)),
     }
 }
 
@@ -102,14 +103,20 @@ pub fn screens() -> Vec<State> {
         with("audit", |h| {
             h.type_text("3");
             let id = h.app.view.aliases["alias/orders"].clone();
+            let payments = h.app.view.aliases["alias/payments"].clone();
             h.app.audit.error = None;
+            let mut moved = entry(2, "ReEncrypt", Some(&id), "Success");
+            moved.record.source_key_id = Some(payments);
+            let mut alias = entry(4, "UpdateAlias", Some(&id), "Success");
+            alias.record.alias_name = Some("alias/orders".to_owned());
             h.app.audit.entries = vec![
                 entry(1, "CreateKey", Some(&id), "Success"),
-                entry(2, "ReEncrypt", Some(&id), "Success"),
+                moved,
                 entry(3, "ReEncrypt", Some(&id), "Forbidden.NoPermission"),
-                entry(4, "ListKeys", None, "Success"),
+                alias,
+                entry(5, "ListKeys", None, "Success"),
             ];
-            h.app.audit.verified = Some("hash chain intact, 4 lines".to_owned());
+            h.app.audit.verified = Some("chain intact, 5 lines, 0 after the anchor".to_owned());
         }),
         with("walkthrough", |h| {
             h.app.walkthrough = Some(Walkthrough::new(samples(h)));

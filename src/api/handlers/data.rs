@@ -1,6 +1,6 @@
 //! Handlers of the data actions: ReEncrypt, the symmetric and the asymmetric operations.
 
-use super::Outcome;
+use super::{Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
 use crate::core::ops::reencrypt::{ReEncryptRequest, re_encrypt_traced};
@@ -25,12 +25,12 @@ pub(super) fn re_encrypt(
         dry_run: p.dry_run()?,
     };
     let (response, source) = re_encrypt_traced(vault.state(), &vault.ctx(principal), &req)?;
-    let mut outcome = Outcome::of(&response)?;
-    outcome.details = Some(serde_json::json!({
-        "SourceKeyId": source.key_id,
-        "SourceKeyVersionId": source.key_version_id,
-    }));
-    Ok(outcome)
+    let touched = Touched {
+        source_key_id: Some(source.key_id),
+        source_key_version_id: Some(source.key_version_id),
+        ..Touched::version(&response.key_id, &response.key_version_id)
+    };
+    Ok(Outcome::of(&response)?.touching(touched))
 }
 
 pub(super) fn symmetric(
@@ -46,22 +46,19 @@ pub(super) fn symmetric(
         "Encrypt" => {
             let plaintext = p.secret("Plaintext")?;
             let key = p.req("KeyId")?;
-            Outcome::of(&symmetric::encrypt(
-                state, &ctx, key, &plaintext, &context, dry_run,
-            )?)
+            let r = symmetric::encrypt(state, &ctx, key, &plaintext, &context, dry_run)?;
+            Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
         }
-        "Decrypt" => Outcome::of(&symmetric::decrypt(
-            state,
-            &ctx,
-            p.req("CiphertextBlob")?,
-            &context,
-            dry_run,
-        )?),
+        "Decrypt" => {
+            let blob = p.req("CiphertextBlob")?;
+            let r = symmetric::decrypt(state, &ctx, blob, &context, dry_run)?;
+            Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+        }
         _ => {
             let key = p.req("KeyId")?;
             let len = symmetric::data_key_len(p.opt("KeySpec"), p.int("NumberOfBytes")?)?;
             let with_plaintext = action == "GenerateDataKey";
-            Outcome::of(&symmetric::generate_data_key(
+            let r = symmetric::generate_data_key(
                 state,
                 &ctx,
                 key,
@@ -69,7 +66,8 @@ pub(super) fn symmetric(
                 &context,
                 with_plaintext,
                 dry_run,
-            )?)
+            )?;
+            Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
         }
     }
 }
@@ -84,7 +82,8 @@ pub(super) fn asymmetric(
     let key = p.req("KeyId")?;
     let version = p.req("KeyVersionId")?;
     if action == "GetPublicKey" {
-        return Outcome::of(&asymmetric::get_public_key(state, &ctx, key, version)?);
+        let r = asymmetric::get_public_key(state, &ctx, key, version)?;
+        return Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)));
     }
     let algorithm = p
         .algorithm("Algorithm")?
@@ -92,13 +91,14 @@ pub(super) fn asymmetric(
     let dry_run = p.dry_run()?;
     if action == "AsymmetricEncrypt" {
         let plaintext = p.secret("Plaintext")?;
-        Outcome::of(&asymmetric::asymmetric_encrypt(
+        let r = asymmetric::asymmetric_encrypt(
             state, &ctx, key, version, algorithm, &plaintext, dry_run,
-        )?)
+        )?;
+        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
     } else {
         let blob = p.req("CiphertextBlob")?;
-        Outcome::of(&asymmetric::asymmetric_decrypt(
-            state, &ctx, key, version, algorithm, blob, dry_run,
-        )?)
+        let r =
+            asymmetric::asymmetric_decrypt(state, &ctx, key, version, algorithm, blob, dry_run)?;
+        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
     }
 }

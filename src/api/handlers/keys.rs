@@ -1,10 +1,11 @@
 //! Handlers of the key, version, rotation and alias actions; the changes go through
 //! `Vault::update`, which takes the vault's lock.
 
-use super::Outcome;
+use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
-use crate::core::model::RotationPolicy;
+use crate::core::model::{RotationPolicy, VaultState};
+use crate::core::ops::Ctx;
 use crate::core::ops::{aliases, keys, versions};
 use crate::core::spec::{KeySpec, KeyUsage};
 use crate::core::vault::Vault;
@@ -27,9 +28,10 @@ fn rotation_policy(p: Params<'_>) -> Result<RotationPolicy, KmsError> {
 
 pub(super) fn create_key(
     vault: &mut Vault,
-    principal: &str,
+    call: &Call<'_>,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
+    let principal = call.principal;
     let key_spec = match p.opt("KeySpec") {
         None => KeySpec::AliyunAes256,
         Some(s) => KeySpec::parse(s.trim()).ok_or_else(|| {
@@ -60,11 +62,12 @@ pub(super) fn create_key(
     // Check permission first: RSA generation is slow and must not run for a refused caller.
     keys::authorize_create_key(vault.state(), &vault.ctx(principal))?;
     let material = vault.sources().keys.generate(key_spec)?;
-    let metadata = vault.update(
-        |state, ctx| keys::create_key(state, ctx, req, material),
-        principal,
-    )?;
-    Outcome::wrapped("KeyMetadata", &metadata)
+    let metadata = call.change(vault, |state, ctx| {
+        let m = keys::create_key(state, ctx, req, material)?;
+        let touched = Touched::version(&m.key_id, &m.primary_key_version);
+        Ok((m, touched))
+    })?;
+    Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited())
 }
 
 pub(super) fn read_keys(
@@ -75,10 +78,9 @@ pub(super) fn read_keys(
 ) -> Result<Outcome, KmsError> {
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     if action == "DescribeKey" {
-        Outcome::wrapped(
-            "KeyMetadata",
-            &keys::describe_key(state, &ctx, p.req("KeyId")?)?,
-        )
+        let metadata = keys::describe_key(state, &ctx, p.req("KeyId")?)?;
+        let touched = Touched::key(state, &metadata.key_id);
+        Ok(Outcome::wrapped("KeyMetadata", &metadata)?.touching(touched))
     } else {
         Outcome::of(&keys::list_keys(state, &ctx, &p.filters()?, p.page()?)?)
     }
@@ -86,11 +88,15 @@ pub(super) fn read_keys(
 
 pub(super) fn create_key_version(
     vault: &mut Vault,
-    principal: &str,
+    call: &Call<'_>,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
-    let info = vault.create_key_version(principal, p.req("KeyId")?)?;
-    Outcome::wrapped("KeyVersion", &info)
+    let key = p.req("KeyId")?;
+    let base = call.record(vault, &Touched::default(), "Success", None);
+    let info = vault.create_key_version(call.principal, key, |info| {
+        vec![Touched::version(&info.key_id, &info.key_version_id).onto(base)]
+    })?;
+    Ok(Outcome::wrapped("KeyVersion", &info)?.audited())
 }
 
 pub(super) fn read_versions(
@@ -103,19 +109,19 @@ pub(super) fn read_versions(
     let key = p.req("KeyId")?;
     if action == "DescribeKeyVersion" {
         let version = p.req("KeyVersionId")?;
-        Outcome::wrapped(
-            "KeyVersion",
-            &versions::describe_key_version(state, &ctx, key, version)?,
-        )
+        let info = versions::describe_key_version(state, &ctx, key, version)?;
+        let touched = Touched::version(&info.key_id, &info.key_version_id);
+        Ok(Outcome::wrapped("KeyVersion", &info)?.touching(touched))
     } else {
-        Outcome::of(&versions::list_key_versions(state, &ctx, key, p.page()?)?)
+        let list = versions::list_key_versions(state, &ctx, key, p.page()?)?;
+        Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
     }
 }
 
 /// UpdateRotationPolicy, with the older `EnableAutoRotation` / `RotationIntervalInDays` names.
 pub(super) fn update_rotation_policy(
     vault: &mut Vault,
-    principal: &str,
+    call: &Call<'_>,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     let key = p.req("KeyId")?;
@@ -133,11 +139,11 @@ pub(super) fn update_rotation_policy(
         )?),
         (None, None) => None,
     };
-    vault.update(
-        |state, ctx| versions::update_rotation_policy(state, ctx, key, enable, interval),
-        principal,
-    )?;
-    Ok(Outcome::empty())
+    call.change(vault, |state, ctx| {
+        versions::update_rotation_policy(state, ctx, key, enable, interval)?;
+        Ok(((), Touched::key(state, key)))
+    })?;
+    Ok(Outcome::empty().audited())
 }
 
 pub(super) fn read_aliases(
@@ -151,37 +157,32 @@ pub(super) fn read_aliases(
     if action == "ListAliases" {
         Outcome::of(&aliases::list_aliases(state, &ctx, page)?)
     } else {
-        Outcome::of(&aliases::list_aliases_by_key_id(
-            state,
-            &ctx,
-            p.req("KeyId")?,
-            page,
-        )?)
+        let key = p.req("KeyId")?;
+        let list = aliases::list_aliases_by_key_id(state, &ctx, key, page)?;
+        Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
     }
 }
 
-/// The remaining changes: key state, description, deletion, aliases.
+/// The remaining changes: key state, description, deletion, aliases. Each reports the key it
+/// touched, resolved under the vault's lock (for DeleteAlias, before the alias goes).
 pub(super) fn change(
     vault: &mut Vault,
-    principal: &str,
+    call: &Call<'_>,
     action: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     match action {
         "UpdateKeyDescription" => {
             let (key, description) = (p.req("KeyId")?, p.req("Description")?);
-            vault.update(
-                |s, c| keys::update_key_description(s, c, key, description),
-                principal,
-            )?;
+            call.change(vault, |s, c| {
+                keys::update_key_description(s, c, key, description)?;
+                Ok(((), Touched::key(s, key)))
+            })?;
         }
-        "EnableKey" => {
-            let key = p.req("KeyId")?;
-            vault.update(|s, c| keys::enable_key(s, c, key), principal)?;
-        }
-        "DisableKey" => {
-            let key = p.req("KeyId")?;
-            vault.update(|s, c| keys::disable_key(s, c, key), principal)?;
+        "EnableKey" => call.change(vault, on_key(p.req("KeyId")?, keys::enable_key))?,
+        "DisableKey" => call.change(vault, on_key(p.req("KeyId")?, keys::disable_key))?,
+        "CancelKeyDeletion" => {
+            call.change(vault, on_key(p.req("KeyId")?, keys::cancel_key_deletion))?;
         }
         "ScheduleKeyDeletion" => {
             let key = p.req("KeyId")?;
@@ -189,14 +190,10 @@ pub(super) fn change(
                 .int("PendingWindowInDays")?
                 .ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
             let days = u32::try_from(days).unwrap_or(u32::MAX);
-            vault.update(
-                |s, c| keys::schedule_key_deletion(s, c, key, days),
-                principal,
-            )?;
-        }
-        "CancelKeyDeletion" => {
-            let key = p.req("KeyId")?;
-            vault.update(|s, c| keys::cancel_key_deletion(s, c, key), principal)?;
+            call.change(vault, |s, c| {
+                keys::schedule_key_deletion(s, c, key, days)?;
+                Ok(((), Touched::key(s, key)))
+            })?;
         }
         "CreateAlias" | "UpdateAlias" => {
             let (alias, key) = (p.req("AliasName")?, p.req("KeyId")?);
@@ -205,13 +202,31 @@ pub(super) fn change(
             } else {
                 aliases::update_alias
             };
-            vault.update(|s, c| f(s, c, alias, key), principal)?;
+            call.change(vault, |s, c| {
+                f(s, c, alias, key)?;
+                Ok(((), Touched::key(s, key)))
+            })?;
         }
         "DeleteAlias" => {
             let alias = p.req("AliasName")?;
-            vault.update(|s, c| aliases::delete_alias(s, c, alias), principal)?;
+            call.change(vault, |s, c| {
+                let touched = Touched::key(s, alias);
+                aliases::delete_alias(s, c, alias)?;
+                Ok(((), touched))
+            })?;
         }
         other => return Err(KmsError::UnknownAction(other.to_owned())),
     }
-    Ok(Outcome::empty())
+    Ok(Outcome::empty().audited())
+}
+
+/// A change of one key by reference, reporting the key it touched.
+fn on_key(
+    key: &str,
+    f: fn(&mut VaultState, &Ctx<'_>, &str) -> Result<(), KmsError>,
+) -> impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<((), Touched), KmsError> {
+    move |s, c| {
+        f(s, c, key)?;
+        Ok(((), Touched::key(s, key)))
+    }
 }

@@ -145,25 +145,35 @@ fn rotate(
     key_ref: &str,
     drill_request_id: &str,
 ) -> Result<(), KmsError> {
-    let request_id = vault.sources().ids.uuid();
-    let result = vault
-        .create_key_version(principal, key_ref)
-        .map(|info| info.key_version_id);
-    let key_id = resolve(vault.state(), key_ref)
-        .ok()
-        .map(|k| k.key_id.clone());
-    vault.append_audit(&AuditRecord {
+    let record = AuditRecord {
         time: format_date(vault.sources().clock.now()),
         principal: principal.to_owned(),
         action: "CreateKeyVersion".to_owned(),
-        key_id,
-        key_version_id: result.as_ref().ok().cloned(),
-        result: result
-            .as_ref()
-            .map_or_else(|e| e.code().to_owned(), |_| "Success".to_owned()),
-        request_id,
+        key_ref: Some(key_ref.to_owned()),
+        result: "Success".to_owned(),
+        request_id: vault.sources().ids.uuid(),
         details: Some(json!({ "Drill": drill_request_id })),
+        ..AuditRecord::default()
+    };
+    // A success is audited in the vault write that adds the version; a failure after it.
+    let success = record.clone();
+    let result = vault.create_key_version(principal, key_ref, |info| {
+        vec![AuditRecord {
+            key_id: Some(info.key_id.clone()),
+            key_version_id: Some(info.key_version_id.clone()),
+            ..success
+        }]
     });
+    if let Err(e) = &result {
+        let key_id = resolve(vault.state(), key_ref)
+            .ok()
+            .map(|k| k.key_id.clone());
+        vault.append_audit(&AuditRecord {
+            key_id,
+            result: e.code().to_owned(),
+            ..record
+        });
+    }
     result.map(|_| ())
 }
 
@@ -182,6 +192,7 @@ fn audit_record(
         "Rotate": job.rotate,
         "Threads": job.options.worker_threads(),
     });
+    let destination = &job.options.destination_key_id;
     let (key_id, version, code) = match result {
         Ok(report) => {
             if let (Value::Object(d), Value::Object(counts)) =
@@ -196,21 +207,20 @@ fn audit_record(
             )
         }
         Err(e) => {
-            let key = resolve(vault.state(), &job.options.destination_key_id).map_or_else(
-                |_| job.options.destination_key_id.clone(),
-                |k| k.key_id.clone(),
-            );
-            (Some(key), None, e.code())
+            let key = resolve(vault.state(), destination).ok();
+            (key.map(|k| k.key_id.clone()), None, e.code())
         }
     };
     AuditRecord {
         time: format_date(vault.sources().clock.now()),
         principal: principal.to_owned(),
         action: "Drill".to_owned(),
+        key_ref: Some(destination.clone()),
         key_id,
         key_version_id: version,
         result: code.to_owned(),
         request_id: request_id.to_owned(),
         details: Some(details),
+        ..AuditRecord::default()
     }
 }
