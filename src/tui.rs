@@ -43,6 +43,7 @@ mod replies;
 mod requests;
 pub mod result;
 pub mod runtime;
+pub mod save_file;
 pub mod save_prompt;
 pub mod secret_field;
 pub mod terminal;

@@ -283,6 +283,24 @@ impl Worker {
             let _ = h.join();
         }
     }
+
+    /// [`Self::stop`], waiting at most `grace`; `false` if the thread was still busy then (it is
+    /// left to end with the process). Quitting stays prompt whatever job is running.
+    pub fn stop_within(mut self, grace: Duration) -> bool {
+        let _ = self.tx.send(Msg::Stop);
+        let Some(h) = self.handle.take() else {
+            return true;
+        };
+        let deadline = std::time::Instant::now() + grace;
+        while !h.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = h.join();
+        true
+    }
 }
 
 fn work(mut executor: Executor, rx: &mpsc::Receiver<Msg>, events: &UnboundedSender<WorkerEvent>) {
