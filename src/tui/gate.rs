@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::action::Effect;
 use super::app::{App, Gate, PendingKind};
-use super::first_run::{CHOICES, NewPassphrase};
+use super::first_run::{CHOICES, EMPTY_PASSPHRASE, NewPassphrase};
 use super::job::{Job, Reply};
 use super::keymap::Cmd;
 use super::toast::Level;
@@ -71,13 +71,17 @@ impl App {
         match cmd {
             Cmd::NextField => p.focus = 1 - p.focus.min(1),
             Cmd::Cancel => f.entering = None,
+            // Neither field may be empty, whichever has the focus (Tab moves it freely).
+            Cmd::Submit if p.first.is_empty() => {
+                p.focus = 0;
+                p.error = Some(EMPTY_PASSPHRASE.to_owned());
+            }
             Cmd::Submit if p.focus == 0 => {
-                if p.first.is_empty() {
-                    p.error = Some("Type a passphrase.".to_owned());
-                } else {
-                    p.focus = 1;
-                    p.error = None;
-                }
+                p.focus = 1;
+                p.error = None;
+            }
+            Cmd::Submit if p.second.is_empty() => {
+                p.error = Some("Type the passphrase again, to be sure of it.".to_owned());
             }
             Cmd::Submit if !p.first.same_as(&p.second) => {
                 p.first.clear();
