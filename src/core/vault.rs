@@ -1,6 +1,10 @@
 //! The open vault: its contents (in memory, or in a vault file shared with other processes),
 //! its audit log, and the clock, id and key-material sources every operation uses.
 
+mod restore;
+
+pub use self::restore::RESTORE_ACTION;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

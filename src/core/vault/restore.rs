@@ -1,0 +1,64 @@
+//! Restoring an open vault, or the vault at a path that may not open, to its previous generation
+//! (`vault.json.bak`), and recording it in the audit log as `RestoreVault`.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::{Backend, Sources, Vault};
+use crate::core::audit::AuditRecord;
+use crate::core::clock::format_date;
+use crate::core::model::VaultState;
+use crate::core::secret::SecretString;
+use crate::core::vault_file::{Restored, VaultError, VaultFile};
+
+/// The audit action of a restore.
+pub const RESTORE_ACTION: &str = "RestoreVault";
+
+impl Vault {
+    /// Restores this vault's file to its previous generation (checked with the key held) and
+    /// takes its contents; audited as `principal`.
+    pub fn restore_backup(&mut self, principal: &str) -> Result<Restored, VaultError> {
+        let restored = match &mut self.backend {
+            Backend::Memory(_) => {
+                return Err(VaultError::Io(
+                    "an in-memory vault has no file to restore".to_owned(),
+                ));
+            }
+            Backend::File(file) => file.restore_backup()?,
+        };
+        self.audit_restore(principal, &restored);
+        Ok(restored)
+    }
+
+    /// Restores the vault file at `path` (which may be damaged or gone) to its previous
+    /// generation, then opens it (without running maintenance) and audits as `principal`.
+    pub fn restore_backup_at(
+        path: &Path,
+        passphrase: Option<SecretString>,
+        principal: &str,
+        sources: Sources,
+    ) -> Result<(Self, Restored), VaultError> {
+        let (file, restored) = VaultFile::<VaultState>::restore_backup_at(path, passphrase)?;
+        let vault = Self::from_file(file, sources);
+        vault.audit_restore(principal, &restored);
+        Ok((vault, restored))
+    }
+
+    fn audit_restore(&self, principal: &str, restored: &Restored) {
+        let kept_as = restored.kept_as.as_ref().map(|p| p.display().to_string());
+        self.append_audit(&AuditRecord {
+            time: format_date(self.sources.clock.now()),
+            principal: principal.to_owned(),
+            action: RESTORE_ACTION.to_owned(),
+            key_id: None,
+            key_version_id: None,
+            result: "Success".to_owned(),
+            request_id: self.sources.ids.uuid(),
+            details: Some(json!({
+                "RestoredGeneration": restored.generation,
+                "KeptAs": kept_as,
+            })),
+        });
+    }
+}
