@@ -41,6 +41,7 @@ pub mod picker;
 pub mod principals;
 mod replies;
 mod requests;
+pub mod restore;
 pub mod result;
 pub mod runtime;
 pub mod save_file;

@@ -8,14 +8,16 @@ mod tui_support;
 use std::sync::Arc;
 
 use crossterm::event::KeyCode;
+use kms_console::api::ApiRequest;
 use kms_console::core::clock::FixedClock;
-use kms_console::core::vault::Sources;
-use kms_console::core::vault_file::KdfParams;
+use kms_console::core::vault::{Sources, Vault, new_vault_state};
+use kms_console::core::vault_file::{KdfParams, NewProtection};
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, AppConfig, Gate, Startup};
 use kms_console::tui::harness::Harness;
-use kms_console::tui::job::WorkerEvent;
-use kms_console::tui::worker::Executor;
+use kms_console::tui::job::{Job, Reply, WorkerEvent};
+use kms_console::tui::modal::Modal;
+use kms_console::tui::worker::{Executor, POLL_INTERVAL};
 
 fn config() -> AppConfig {
     AppConfig {
@@ -119,4 +121,145 @@ fn first_run_marks_the_focused_field_and_warns_of_a_short_passphrase() {
     h.type_text("long enough now");
     let screen = h.screen(80, 24);
     assert!(!screen.contains("Short passphrase"), "{screen}");
+}
+
+/// A sealed vault file whose current generation has two keys and whose `.bak` has one.
+fn vault_with_history(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("vault.json");
+    let state = new_vault_state(&sources()).unwrap();
+    let protection = NewProtection::Passphrase("right".into(), KdfParams::cheap_for_tests());
+    let mut vault = Vault::create(&path, state, protection, sources()).unwrap();
+    for _ in 0..2 {
+        kms_console::api::dispatch(&mut vault, "admin", &ApiRequest::new("CreateKey")).unwrap();
+    }
+    path
+}
+
+fn open(path: &std::path::Path) -> Harness {
+    let h = start(Startup::Open {
+        path: path.to_path_buf(),
+        passphrase: Some("right".into()),
+    });
+    assert!(h.app.gate.is_none(), "opened");
+    assert_eq!(h.app.view.keys.len(), 2);
+    h
+}
+
+#[test]
+fn a_vault_file_damaged_on_disk_shows_a_banner_until_restored_from_bak() {
+    // The worker looks at the file this often: well within a second of a change.
+    assert!(POLL_INTERVAL <= std::time::Duration::from_millis(500));
+    let dir = tempfile::tempdir().unwrap();
+    let path = vault_with_history(dir.path());
+    let mut h = open(&path);
+    h.poll();
+    assert!(h.app.damage.is_none());
+    assert!(!h.screen(80, 24).contains("damaged"));
+
+    let garbage = b"{\"format\": \"kms-console-vault\", \"version\": 1, garbage".to_vec();
+    std::fs::write(&path, &garbage).unwrap();
+    h.poll();
+    let why = h.app.damage.clone().expect("the banner is up");
+    assert!(why.contains("damaged"), "{why}");
+    let screen = h.screen(80, 24);
+    assert!(
+        screen.contains("⚠ The vault file on disk is damaged or was altered"),
+        "{screen}"
+    );
+    assert!(screen.contains("B restore"), "{screen}");
+    // The last good state is still shown.
+    assert_eq!(h.app.view.keys.len(), 2);
+    assert!(screen.contains("Keys (2)"), "{screen}");
+    // It stays up (polling again changes nothing) and a write is refused, clearly.
+    h.poll();
+    assert!(h.app.damage.is_some());
+    let (reply, view) = h.executor.run(Job::Api {
+        principal: "admin".to_owned(),
+        request: ApiRequest::new("CreateKey"),
+    });
+    let Reply::Api(Err(e)) = reply else {
+        panic!("a change to a damaged vault went through");
+    };
+    assert!(e.message.contains("damaged"), "{}", e.message);
+    assert!(view.is_none());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "the damaged file is not rewritten"
+    );
+
+    // B asks first; n leaves everything as it is.
+    h.type_text("B");
+    assert!(matches!(h.app.modals.last(), Some(Modal::Restore(_))));
+    h.type_text("n");
+    assert!(h.app.modals.is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    // B, y: the previous generation is back, the damaged file kept, the banner gone.
+    h.type_text("B");
+    h.type_text("y");
+    assert!(h.app.damage.is_none(), "the banner is gone");
+    assert_eq!(h.app.view.keys.len(), 1, "the previous generation");
+    let kept = dir.path().join("vault.json.damaged-1");
+    assert_eq!(std::fs::read(&kept).unwrap(), garbage);
+    let screen = h.screen(80, 24);
+    assert!(!screen.contains("damaged or was altered"), "{screen}");
+    assert!(screen.contains("Restored generation"), "{screen}");
+    h.poll();
+    assert!(h.app.damage.is_none());
+    let (reopened, _) = Vault::open(&path, Some("right".into()), sources()).unwrap();
+    assert_eq!(reopened.state().keys().len(), 1);
+    let audit = reopened.audit_log().unwrap().read().unwrap();
+    assert_eq!(audit.last().unwrap().record.action, "RestoreVault");
+}
+
+#[test]
+fn the_banner_shows_for_a_truncated_or_deleted_file_and_clears_when_it_is_good_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = vault_with_history(dir.path());
+    let good = std::fs::read(&path).unwrap();
+    let mut h = open(&path);
+    std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+    h.poll();
+    assert!(h.app.damage.is_some(), "truncated");
+    std::fs::write(&path, &good).unwrap();
+    h.poll();
+    assert!(h.app.damage.is_none(), "good again");
+    let mut flipped = good.clone();
+    let at = flipped.len() - 40;
+    flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&path, &flipped).unwrap();
+    h.poll();
+    assert!(h.app.damage.is_some(), "one byte changed");
+    std::fs::remove_file(&path).unwrap();
+    h.poll();
+    let why = h.app.damage.clone().unwrap();
+    assert!(why.contains("no vault file"), "{why}");
+    std::fs::write(&path, &good).unwrap();
+    h.poll();
+    assert!(h.app.damage.is_none());
+    assert_eq!(h.app.view.keys.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn saved_results_are_private_new_files_named_by_their_absolute_path() {
+    use kms_console::tui::save_file::save_new;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("result.json");
+    let shown = save_new(&path, "{\"Plaintext\": \"c2VjcmV0\"}").unwrap();
+    assert_eq!(shown, path.display().to_string());
+    assert!(std::path::Path::new(&shown).is_absolute());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{\"Plaintext\": \"c2VjcmV0\"}\n"
+    );
+    let again = save_new(&path, "other").unwrap_err();
+    assert!(again.contains(&path.display().to_string()), "{again}");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }

@@ -124,6 +124,8 @@ pub enum PendingKind {
     Open,
     Audit,
     Verify,
+    /// A restore of the vault file from its `.bak`.
+    Restore,
     /// A scan of the drill input at `path` (as typed).
     DrillScan {
         path: String,
@@ -151,6 +153,8 @@ pub struct App {
     pub modals: Vec<Modal>,
     pub toasts: Toasts,
     pub walkthrough: Option<Walkthrough>,
+    /// Why the vault file on disk does not open, while it does not (the damage banner).
+    pub damage: Option<String>,
     pub pending: Vec<Pending>,
     next_job: JobId,
     pub tick: u64,
@@ -178,6 +182,7 @@ impl App {
             modals: Vec::new(),
             toasts: Toasts::default(),
             walkthrough: None,
+            damage: None,
             pending: Vec::new(),
             next_job: 1,
             tick: 0,
@@ -259,6 +264,7 @@ impl App {
             Layer::Keys | Layer::Filter => self.keys_command(cmd),
             Layer::Walkthrough => self.walk_command(cmd),
             Layer::Principals => self.principals_command(cmd),
+            Layer::Damaged => self.damage_command(cmd),
             Layer::Audit => self.audit_command(cmd),
             // The drill screen's form has no `form`: its fields take these keys then.
             Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {

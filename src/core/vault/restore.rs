@@ -1,5 +1,6 @@
 //! Restoring an open vault, or the vault at a path that may not open, to its previous generation
-//! (`vault.json.bak`), and recording it in the audit log as `RestoreVault`.
+//! (`vault.json.bak`), and recording it in the audit log as `RestoreVault`; and re-reading the
+//! file with the file's own error, for a console that reports a damaged file as such.
 
 use std::path::Path;
 
@@ -43,6 +44,15 @@ impl Vault {
         let vault = Self::from_file(file, sources);
         vault.audit_restore(principal, &restored);
         Ok((vault, restored))
+    }
+
+    /// [`Self::refresh`] with the vault file's own error (what is wrong with the file on disk);
+    /// the contents held stay as they were on error.
+    pub fn reload_file(&mut self) -> Result<bool, VaultError> {
+        match &mut self.backend {
+            Backend::Memory(_) => Ok(false),
+            Backend::File(file) => file.reload(),
+        }
     }
 
     fn audit_restore(&self, principal: &str, restored: &Restored) {
