@@ -263,3 +263,43 @@ fn saved_results_are_private_new_files_named_by_their_absolute_path() {
         0o600
     );
 }
+
+#[test]
+fn first_run_a_vault_that_cannot_be_created_goes_back_to_the_form_not_a_dead_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("file");
+    std::fs::write(&not_a_folder, "").unwrap();
+    let mut h = start(Startup::FirstRun {
+        path: not_a_folder.join("vault.json"),
+    });
+    h.key(KeyCode::Enter);
+    for _ in 0..2 {
+        h.type_text("correct horse battery");
+        h.key(KeyCode::Enter);
+    }
+    let (focus, error) = entering(&h);
+    assert_eq!(focus, 0);
+    assert!(error.unwrap().starts_with("Cannot create the vault: "));
+    assert!(!h.app.quit);
+}
+
+#[test]
+fn quitting_the_cannot_open_screen_is_a_failure_not_a_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.json");
+    std::fs::write(&path, "not a vault").unwrap();
+    let mut h = start(Startup::Open {
+        path,
+        passphrase: None,
+    });
+    assert!(matches!(h.app.gate, Some(Gate::Failed(_))));
+    assert!(h.screen(80, 24).contains("Cannot open the vault"));
+    h.key(KeyCode::Enter);
+    assert!(h.app.quit);
+    let why = h
+        .app
+        .failure
+        .clone()
+        .expect("the reason is kept for the exit");
+    assert!(why.contains("damaged"), "{why}");
+}

@@ -122,6 +122,8 @@ pub enum PendingKind {
         principal: String,
     },
     Open,
+    /// Creating a new vault from the first-run screen (a failure goes back to it).
+    Create,
     Audit,
     Verify,
     /// A restore of the vault file from its `.bak`.
@@ -161,6 +163,9 @@ pub struct App {
     /// The terminal size, for layout-dependent updates (scrolling, mouse).
     pub size: (u16, u16),
     pub quit: bool,
+    /// Why the console quit without a vault (from the "Cannot open the vault" screen): the
+    /// program then exits non-zero and says so once the screen is restored.
+    pub failure: Option<String>,
 }
 
 impl App {
@@ -188,6 +193,7 @@ impl App {
             tick: 0,
             size: (80, 24),
             quit: false,
+            failure: None,
         }
     }
 

@@ -49,6 +49,7 @@ impl App {
                 self.api_done(pending.id, &principal, request, outcome)
             }
             (PendingKind::Open, reply) => self.open_done(reply),
+            (PendingKind::Create, reply) => self.create_done(reply),
             (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
             (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
             (PendingKind::Restore, Reply::Restored(r)) => self.restore_done(r),

@@ -99,7 +99,10 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     worker.stop_within(WORKER_GRACE);
     drop(terminal);
     drop(guard);
-    outcome
+    match app.failure.take() {
+        Some(why) if outcome.is_ok() => Err(why),
+        _ => outcome,
+    }
 }
 
 /// Whether the console's terminal is gone: a hung-up tty fails `isatty` (EIO).
