@@ -1,8 +1,9 @@
 //! The console's terminal killed under it: the real binary runs in tmux (a server on a socket of
-//! its own), the server is killed, and the process must be gone within a bound — and a SIGTERM
-//! sent to a console whose terminal is gone must end it too. These are liveness bounds of the
-//! program (it used to stay behind for ever, spinning on the dead pty and ignoring SIGTERM), not
-//! speed measurements: the tests poll for the exit up to the bound. tmux is required.
+//! its own), the server is killed, and the process must be gone within a bound; a SIGTERM sent to
+//! a console whose terminal is gone must end it too; and with SIGHUP blocked it must notice the
+//! dead terminal on its own. These are liveness bounds of the program (it used to stay behind for
+//! ever, spinning on the dead pty and ignoring SIGTERM), not speed measurements: the tests poll
+//! for the exit up to the bound. tmux (and perl, for the blocked SIGHUP) are required.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -105,10 +106,16 @@ fn demo_copies(tmp: &Path) -> Vec<PathBuf> {
 /// Starts `kms-console --demo` as the pane's own process (exec'd, so the pane pid is the
 /// console's), with a temporary folder of its own for the demo copy; returns the pid.
 fn start_console(tmux: &Tmux, dir: &Path) -> u32 {
+    start_console_via(tmux, dir, "")
+}
+
+/// [`start_console`], the console exec'd through `launcher` (a command line ending where the
+/// console's command line begins).
+fn start_console_via(tmux: &Tmux, dir: &Path, launcher: &str) -> u32 {
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let command = format!(
-        "exec env -u KMS_CONSOLE_PRINCIPAL -u KMS_CONSOLE_PASSPHRASE TMPDIR={} \
+        "exec {launcher} env -u KMS_CONSOLE_PRINCIPAL -u KMS_CONSOLE_PASSPHRASE TMPDIR={} \
          KMS_CONSOLE_VAULT={} NO_COLOR=1 {} --demo",
         tmp.display(),
         dir.join("never-used.json").display(),
@@ -184,4 +191,40 @@ fn sigterm_ends_a_console_whose_terminal_is_gone() {
             .status();
     }
     assert!(gone, "SIGTERM did not end the console within 1 s");
+}
+
+/// Without SIGHUP (blocked, so it is never delivered) the console still notices that its
+/// terminal is gone, on its own, and quits as `q` would. perl (Essential on Debian) blocks the
+/// signal and execs the console; the mask is inherited.
+#[test]
+fn the_console_notices_a_dead_terminal_without_sighup() {
+    let perl = Command::new("perl").arg("-v").output();
+    assert!(
+        perl.is_ok_and(|o| o.status.success()),
+        "perl is needed for this test (to start the console with SIGHUP blocked) and is not installed"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::new("nohup");
+    let launcher = "perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die; exec @ARGV or die'";
+    let pid = start_console_via(&tmux, dir.path(), launcher);
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let blocked = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigBlk:"))
+        .map(|m| u64::from_str_radix(m.trim(), 16).unwrap())
+        .unwrap();
+    assert_eq!(blocked & 1, 1, "SIGHUP (bit 0) is blocked in the console");
+    let killed = tmux.run(&["kill-server"]);
+    assert!(killed.status.success(), "{killed:?}");
+    let gone = ends_within(pid, Duration::from_secs(2));
+    if !gone {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(
+        gone,
+        "the console was still running 2 s after its terminal went away"
+    );
+    assert!(demo_copies(&dir.path().join("tmp")).is_empty());
 }
