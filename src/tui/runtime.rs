@@ -74,8 +74,15 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     let mut dirty = true;
     while !quit {
         if dirty && let Err(e) = terminal.draw(|f| view::render(f, &app)) {
-            outcome = Err(fail(e));
-            app.update(Action::Cmd(Layer::Always, Cmd::Quit));
+            // A terminal that went away is a quit like any other; any other failure is reported.
+            if !terminal_gone() {
+                outcome = Err(fail(e));
+            }
+            carry_out(
+                app.update(Action::Cmd(Layer::Always, Cmd::Quit)),
+                &mut app,
+                &worker,
+            );
             break;
         }
         let action = tokio::select! {
