@@ -173,3 +173,18 @@ fn no_backup_nothing_to_restore() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no previous generation"));
 }
+
+#[test]
+fn format_xml_and_query_are_refused_as_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, _) = vault_with_history(dir.path(), None);
+    let before = std::fs::read(&vault).unwrap();
+    for args in [
+        &["--Format", "XML", "restore", "--yes"][..],
+        &["--query", "KeptAs", "restore", "--yes"][..],
+    ] {
+        let out = run(&vault, None, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(std::fs::read(&vault).unwrap(), before);
+    }
+}

@@ -20,6 +20,15 @@ pub fn run(global: &Global, yes: bool) -> ExitCode {
         Ok(p) => p,
         Err(m) => return fail(&m),
     };
+    // It prints one small JSON document; rather than ignore these, say so.
+    let xml = global
+        .format
+        .as_deref()
+        .is_some_and(|f| !f.eq_ignore_ascii_case("json"));
+    if xml || global.query.is_some() {
+        eprintln!("kms-console: restore prints JSON only; --Format XML and --query do not apply");
+        return ExitCode::from(2);
+    }
     let bak = paths::backup_path(&path);
     if !bak.exists() {
         return fail(&format!(
