@@ -5,10 +5,11 @@
 //! When the terminal goes away (SSH drops, the tmux pane or server is killed) the console quits
 //! as `q` does. The input thread cannot be relied on for that: on a hung-up terminal crossterm
 //! 0.29's reader (`UnixInternalEventSource::try_read`) loops forever on `read` returning 0, never
-//! giving the thread back. So every tick the loop checks that stdin and stdout are still
-//! terminals (a hung-up tty fails `isatty` with EIO), a failed draw quits too, and on the way out
-//! the input thread is never waited for, and the worker only for a bounded time: the process
-//! ends (taking a stuck input thread with it) and keeps answering SIGTERM until then.
+//! giving the thread back (crossterm-rs/crossterm#793; a fix is proposed in #1067). So every
+//! tick the loop checks that stdin and stdout are still terminals (a hung-up tty fails `isatty`
+//! with EIO), a failed draw quits too, and on the way out the input thread is never waited for,
+//! and the worker only for a bounded time: the process ends (taking a stuck input thread with
+//! it) and keeps answering SIGTERM until then.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
