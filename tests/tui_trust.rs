@@ -115,6 +115,7 @@ fn first_run_marks_the_focused_field_and_warns_of_a_short_passphrase() {
     assert!(screen.contains("▶ Type it again"), "{screen}");
     assert!(!screen.contains("▶ Passphrase"), "{screen}");
     insta::assert_snapshot!("first_run_short_passphrase_80x24", screen);
+    insta::assert_snapshot!("first_run_short_passphrase_60x20", h.screen(60, 20));
     // A warning, not a refusal: the short passphrase can still be used.
     assert_eq!(entering(&h), (1, None));
     h.key(KeyCode::Tab);
@@ -163,13 +164,14 @@ fn a_vault_file_damaged_on_disk_shows_a_banner_until_restored_from_bak() {
     assert!(why.contains("damaged"), "{why}");
     let screen = h.screen(80, 24);
     assert!(
-        screen.contains("⚠ The vault file on disk is damaged or was altered"),
+        screen.contains("⚠ Vault file damaged or altered on disk: changes refused."),
         "{screen}"
     );
     assert!(screen.contains("B restore"), "{screen}");
     // The last good state is still shown.
     assert_eq!(h.app.view.keys.len(), 2);
     assert!(screen.contains("Keys (2)"), "{screen}");
+    snapshots_of_the_banner(&mut h);
     // It stays up (polling again changes nothing) and a write is refused, clearly.
     h.poll();
     assert!(h.app.damage.is_some());
@@ -202,7 +204,7 @@ fn a_vault_file_damaged_on_disk_shows_a_banner_until_restored_from_bak() {
     let kept = dir.path().join("vault.json.damaged-1");
     assert_eq!(std::fs::read(&kept).unwrap(), garbage);
     let screen = h.screen(80, 24);
-    assert!(!screen.contains("damaged or was altered"), "{screen}");
+    assert!(!screen.contains("damaged or altered"), "{screen}");
     assert!(screen.contains("Restored generation"), "{screen}");
     h.poll();
     assert!(h.app.damage.is_none());
@@ -210,6 +212,19 @@ fn a_vault_file_damaged_on_disk_shows_a_banner_until_restored_from_bak() {
     assert_eq!(reopened.state().keys().len(), 1);
     let audit = reopened.audit_log().unwrap().read().unwrap();
     assert_eq!(audit.last().unwrap().record.action, "RestoreVault");
+}
+
+/// The banner at both sizes and the restore question, with the status bar's temporary path
+/// replaced by a fixed one (the only part of these screens that varies from run to run).
+fn snapshots_of_the_banner(h: &mut Harness) {
+    let shown = h.app.info.as_ref().unwrap().path.clone();
+    h.app.info.as_mut().unwrap().path = "/home/demo/.local/share/kms-console/vault.json".into();
+    insta::assert_snapshot!("damage_banner_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("damage_banner_60x20", h.screen(60, 20));
+    h.type_text("B");
+    insta::assert_snapshot!("damage_restore_question_80x24", h.screen(80, 24));
+    h.type_text("n");
+    h.app.info.as_mut().unwrap().path = shown;
 }
 
 #[test]

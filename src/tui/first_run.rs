@@ -40,7 +40,7 @@ impl NewPassphrase {
         let n = self.first.len();
         (n > 0 && n < ADVISED_PASSPHRASE_CHARS).then(|| {
             format!(
-                "Short passphrase ({n} characters): {ADVISED_PASSPHRASE_CHARS} or more resist guessing far better."
+                "Short passphrase ({n} characters): {ADVISED_PASSPHRASE_CHARS} or more advised."
             )
         })
     }

@@ -54,19 +54,26 @@ impl RestoreModal {
     }
 }
 
-/// The banner: what is wrong, what the console does meanwhile, and the key that restores.
+/// The banner: what is wrong, the key that restores, and why (cut to the width with `…`).
 pub fn render_banner(frame: &mut Frame<'_>, area: Rect, why: &str, theme: Theme) {
+    let room = usize::from(area.width).saturating_sub(2);
+    let why = if why.chars().count() > room {
+        let kept: String = why.chars().take(room.saturating_sub(1)).collect();
+        format!("{kept}…")
+    } else {
+        why.to_owned()
+    };
     let lines = vec![
         Line::from(Span::styled(
-            "⚠ The vault file on disk is damaged or was altered: changes are refused.",
+            "⚠ Vault file damaged or altered on disk: changes refused.",
             theme.error(),
         )),
-        Line::from(Span::styled(format!("  {why}"), theme.error())),
         Line::from(vec![
-            Span::styled("  Showing the last good state.  ", theme.dim()),
+            Span::styled("  The last good state is shown.  ", theme.dim()),
             Span::styled("B", theme.key()),
-            Span::styled(" restore the previous generation (.bak)", theme.dim()),
+            Span::styled(" restore from .bak", theme.dim()),
         ]),
+        Line::from(Span::styled(format!("  {why}"), theme.error())),
     ];
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines), area);
