@@ -6,7 +6,7 @@ mod action;
 mod console;
 mod drill;
 pub mod passphrase;
-mod restore;
+pub mod restore;
 pub mod session;
 
 use std::path::PathBuf;

@@ -188,3 +188,21 @@ fn format_xml_and_query_are_refused_as_usage_errors() {
         assert_eq!(std::fs::read(&vault).unwrap(), before);
     }
 }
+
+#[test]
+fn a_damaged_or_deleted_vault_points_to_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, _) = vault_with_history(dir.path(), None);
+    std::fs::write(&vault, b"garbage").unwrap();
+    let out = run(&vault, None, &["ListKeys"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("kms-console restore"), "{stderr}");
+    std::fs::remove_file(&vault).unwrap();
+    let out = run(&vault, None, &["ListKeys"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("previous generation"), "{stderr}");
+    assert!(stderr.contains("kms-console restore"), "{stderr}");
+    assert!(!vault.exists(), "nothing was created");
+}
