@@ -112,6 +112,11 @@ fn start_console(tmux: &Tmux, dir: &Path) -> u32 {
 /// [`start_console`], the console exec'd through `launcher` (a command line ending where the
 /// console's command line begins).
 fn start_console_via(tmux: &Tmux, dir: &Path, launcher: &str) -> u32 {
+    // Without /proc every process would look ended: fail rather than pass for nothing.
+    assert!(
+        Path::new("/proc/self/stat").exists(),
+        "these tests watch the console through /proc (Linux)"
+    );
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let command = format!(
