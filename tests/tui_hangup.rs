@@ -10,20 +10,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A tmux server of our own, killed when the test ends (if the test did not already).
+/// A tmux server of our own, on a socket inside the test's temporary folder (so nothing is left
+/// behind in /tmp), killed when the test ends (if the test did not already).
 struct Tmux {
-    socket: String,
+    socket: PathBuf,
 }
 
 impl Tmux {
-    fn new(name: &str) -> Self {
+    fn new(dir: &Path) -> Self {
         let found = Command::new("tmux").arg("-V").output();
         assert!(
             found.is_ok_and(|o| o.status.success()),
             "tmux is needed for this test and is not installed (apt-get install -y tmux)"
         );
         Self {
-            socket: format!("kms-console-{name}-{}", std::process::id()),
+            socket: dir.join("tmux.sock"),
         }
     }
 
@@ -33,7 +34,7 @@ impl Tmux {
             .env_remove("KMS_CONSOLE_VAULT")
             .env_remove("KMS_CONSOLE_PASSPHRASE")
             .env_remove("TMUX")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.socket)
             .args(args)
             .output()
@@ -154,7 +155,7 @@ fn start_console_via(tmux: &Tmux, dir: &Path, launcher: &str) -> u32 {
 #[test]
 fn the_console_ends_when_its_tmux_server_is_killed() {
     let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::new("hup");
+    let tmux = Tmux::new(dir.path());
     let pid = start_console(&tmux, dir.path());
     assert!(!ended(pid));
     let killed = tmux.run(&["kill-server"]);
@@ -179,7 +180,7 @@ fn the_console_ends_when_its_tmux_server_is_killed() {
 #[test]
 fn sigterm_ends_a_console_whose_terminal_is_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::new("term");
+    let tmux = Tmux::new(dir.path());
     let pid = start_console(&tmux, dir.path());
     let killed = tmux.run(&["kill-server"]);
     assert!(killed.status.success(), "{killed:?}");
@@ -209,7 +210,7 @@ fn the_console_notices_a_dead_terminal_without_sighup() {
         "perl is needed for this test (to start the console with SIGHUP blocked) and is not installed"
     );
     let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::new("nohup");
+    let tmux = Tmux::new(dir.path());
     let launcher = "perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die; exec @ARGV or die'";
     let pid = start_console_via(&tmux, dir.path(), launcher);
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
