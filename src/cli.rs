@@ -9,6 +9,7 @@ mod drill;
 pub mod output;
 pub mod passphrase;
 pub mod reply;
+pub mod restore;
 pub mod session;
 
 use std::path::PathBuf;
@@ -87,6 +88,13 @@ pub enum ConsoleCommand {
     /// Rotation drill: re-encrypt a file of ciphertext lines under a key's primary version,
     /// verify each result decrypts, and report the count under each key version
     Drill(DrillArgs),
+    /// Put the previous generation (vault.json.bak) back in place of a damaged vault file,
+    /// keeping the replaced file as vault.json.damaged-<n>; asks first (y/N)
+    Restore {
+        /// Do not ask (needed when not on a terminal)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -248,6 +256,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Principal(cmd)) => console::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
+        Some(ConsoleCommand::Restore { yes }) => restore::run(&cli.global, yes),
         Some(ConsoleCommand::Completions { shell }) => {
             if let Some(option) = document_option(&cli.global) {
                 return usage_error(&command().error(

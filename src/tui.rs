@@ -41,8 +41,10 @@ pub mod picker;
 pub mod principals;
 mod replies;
 mod requests;
+pub mod restore;
 pub mod result;
 pub mod runtime;
+pub mod save_file;
 pub mod save_prompt;
 pub mod secret_field;
 pub mod terminal;
@@ -98,10 +100,16 @@ fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
     }
     let path = session::vault_path(global)?;
     if !path.exists() {
+        // Never offer a new vault where a deleted one can still be restored.
+        if let Some(message) = crate::cli::restore::missing_with_backup(&path) {
+            return Err(message);
+        }
         return Ok(Startup::FirstRun { path });
     }
-    let protection =
-        vault_file::peek_protection(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let protection = vault_file::peek_protection(&path).map_err(|e| {
+        let hint = crate::cli::restore::hint(&path, &e);
+        format!("{}: {e}{hint}", path.display())
+    })?;
     Ok(match protection {
         Protection::None => Startup::Open {
             path,

@@ -21,18 +21,22 @@ pub fn vault_path(global: &Global) -> Result<PathBuf, String> {
 pub fn open(global: &Global) -> Result<Vault, String> {
     let path = vault_path(global)?;
     if !path.exists() {
+        if let Some(message) = super::restore::missing_with_backup(&path) {
+            return Err(message);
+        }
         return Err(format!(
             "no vault at {}; create one with `kms-console init` (or `kms-console init --demo`)",
             path.display()
         ));
     }
-    let protection = vault_file::peek_protection(&path).map_err(|e| e.to_string())?;
+    let protection = vault_file::peek_protection(&path)
+        .map_err(|e| format!("{e}{}", super::restore::hint(&path, &e)))?;
     let passphrase = match protection {
         Protection::Passphrase => Some(passphrase::for_open(global.passphrase_file.as_deref())?),
         Protection::None => None,
     };
     let (vault, _events) = Vault::open(&path, passphrase, Sources::default())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{}: {e}{}", path.display(), super::restore::hint(&path, &e)))?;
     Ok(vault)
 }
 

@@ -61,6 +61,11 @@ pub(crate) fn backup_temp_path(vault: &Path) -> PathBuf {
     sibling(vault, ".bak.tmp")
 }
 
+/// `<vault>.damaged-<n>`: a vault file kept aside when a restore replaced it.
+pub fn damaged_path(vault: &Path, n: u32) -> PathBuf {
+    sibling(vault, &format!(".damaged-{n}"))
+}
+
 /// `<vault>.audit.jsonl`: the audit log (product §12).
 pub fn audit_path(vault: &Path) -> PathBuf {
     sibling(vault, ".audit.jsonl")

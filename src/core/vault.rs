@@ -2,6 +2,9 @@
 //! its audit log, and the clock, id and key-material sources every operation uses.
 
 mod audit;
+mod restore;
+
+pub use self::restore::RESTORE_ACTION;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -14,6 +14,7 @@ mod buf;
 mod error;
 mod format;
 mod lock;
+mod restore;
 mod seal;
 
 use std::fmt;
@@ -31,6 +32,7 @@ use super::paths;
 use super::secret::SecretString;
 
 pub use self::error::VaultError;
+pub use self::restore::Restored;
 pub use self::seal::KdfParams;
 
 pub(crate) use self::format::to_hex;

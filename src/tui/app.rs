@@ -122,8 +122,12 @@ pub enum PendingKind {
         principal: String,
     },
     Open,
+    /// Creating a new vault from the first-run screen (a failure goes back to it).
+    Create,
     Audit,
     Verify,
+    /// A restore of the vault file from its `.bak`.
+    Restore,
     /// A scan of the drill input at `path` (as typed).
     DrillScan {
         path: String,
@@ -151,12 +155,17 @@ pub struct App {
     pub modals: Vec<Modal>,
     pub toasts: Toasts,
     pub walkthrough: Option<Walkthrough>,
+    /// Why the vault file on disk does not open, while it does not (the damage banner).
+    pub damage: Option<String>,
     pub pending: Vec<Pending>,
     next_job: JobId,
     pub tick: u64,
     /// The terminal size, for layout-dependent updates (scrolling, mouse).
     pub size: (u16, u16),
     pub quit: bool,
+    /// Why the console quit without a vault (from the "Cannot open the vault" screen): the
+    /// program then exits non-zero and says so once the screen is restored.
+    pub failure: Option<String>,
 }
 
 impl App {
@@ -178,11 +187,13 @@ impl App {
             modals: Vec::new(),
             toasts: Toasts::default(),
             walkthrough: None,
+            damage: None,
             pending: Vec::new(),
             next_job: 1,
             tick: 0,
             size: (80, 24),
             quit: false,
+            failure: None,
         }
     }
 
@@ -259,6 +270,7 @@ impl App {
             Layer::Keys | Layer::Filter => self.keys_command(cmd),
             Layer::Walkthrough => self.walk_command(cmd),
             Layer::Principals => self.principals_command(cmd),
+            Layer::Damaged => self.damage_command(cmd),
             Layer::Audit => self.audit_command(cmd),
             // The drill screen's form has no `form`: its fields take these keys then.
             Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {

@@ -9,6 +9,14 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::secret_field::SecretField;
 use super::theme::Theme;
 
+/// Below this many characters a new passphrase gets a warning (not a refusal: `init` on the
+/// command line takes any non-empty passphrase too, and how strong it must be is the operator's
+/// policy; the warning says what is at stake).
+pub const ADVISED_PASSPHRASE_CHARS: usize = 12;
+
+/// The inline check of an empty field.
+pub const EMPTY_PASSPHRASE: &str = "Type a passphrase.";
+
 /// The choices, in order.
 pub const CHOICES: [&str; 3] = [
     "Create a new vault here, sealed with a passphrase",
@@ -24,6 +32,18 @@ pub struct NewPassphrase {
     /// 0 = first field, 1 = second.
     pub focus: u8,
     pub error: Option<String>,
+}
+
+impl NewPassphrase {
+    /// The warning for a short (but not empty) first passphrase.
+    pub fn warning(&self) -> Option<String> {
+        let n = self.first.len();
+        (n > 0 && n < ADVISED_PASSPHRASE_CHARS).then(|| {
+            format!(
+                "Short passphrase ({n} characters): {ADVISED_PASSPHRASE_CHARS} or more advised."
+            )
+        })
+    }
 }
 
 /// The first-run screen.
@@ -101,14 +121,27 @@ fn render_new_passphrase(
         (first, "Passphrase     ", &p.first, p.focus == 0),
         (second, "Type it again  ", &p.second, p.focus == 1),
     ] {
-        let [l, v] = Layout::horizontal([Constraint::Length(15), Constraint::Min(1)]).areas(row);
-        let style = if focused { theme.focus() } else { theme.text() };
-        frame.render_widget(Paragraph::new(Span::styled(label, style)), l);
+        let [l, v] = Layout::horizontal([Constraint::Length(17), Constraint::Min(1)]).areas(row);
+        // Marked by a sign as well as by style, so the focus shows without colour too.
+        let (mark, style) = if focused {
+            ("▶ ", theme.focus())
+        } else {
+            ("  ", theme.text())
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{mark}{label}"), style)),
+            l,
+        );
         field.render(frame, v, focused, theme);
     }
     if let Some(e) = &p.error {
         frame.render_widget(
             Paragraph::new(Span::styled(format!("✗ {e}"), theme.error())),
+            error,
+        );
+    } else if let Some(w) = p.warning() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("! {w}"), theme.warn())),
             error,
         );
     }

@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::action::Effect;
 use super::app::{App, Gate, PendingKind};
-use super::first_run::{CHOICES, NewPassphrase};
+use super::first_run::{CHOICES, EMPTY_PASSPHRASE, FirstRun, NewPassphrase};
 use super::job::{Job, Reply};
 use super::keymap::Cmd;
 use super::toast::Level;
@@ -29,6 +29,7 @@ impl App {
             Some(Gate::Unlock(u)) => self.unlock_command(u, cmd),
             Some(Gate::Failed(message)) => {
                 if matches!(cmd, Cmd::Quit | Cmd::Confirm) {
+                    self.failure = Some(message);
                     self.quit = true;
                     return vec![Effect::Quit];
                 }
@@ -42,7 +43,7 @@ impl App {
         }
     }
 
-    fn first_run_command(&mut self, f: &mut super::first_run::FirstRun, cmd: Cmd) -> Vec<Effect> {
+    fn first_run_command(&mut self, f: &mut FirstRun, cmd: Cmd) -> Vec<Effect> {
         match cmd {
             Cmd::Up => f.choice = f.choice.saturating_sub(1),
             Cmd::Down => f.choice = (f.choice + 1).min(CHOICES.len() - 1),
@@ -60,24 +61,24 @@ impl App {
         Vec::new()
     }
 
-    fn new_passphrase_command(
-        &mut self,
-        f: &mut super::first_run::FirstRun,
-        cmd: Cmd,
-    ) -> Vec<Effect> {
+    fn new_passphrase_command(&mut self, f: &mut FirstRun, cmd: Cmd) -> Vec<Effect> {
         let Some(p) = &mut f.entering else {
             return Vec::new();
         };
         match cmd {
             Cmd::NextField => p.focus = 1 - p.focus.min(1),
             Cmd::Cancel => f.entering = None,
+            // Neither field may be empty, whichever has the focus (Tab moves it freely).
+            Cmd::Submit if p.first.is_empty() => {
+                p.focus = 0;
+                p.error = Some(EMPTY_PASSPHRASE.to_owned());
+            }
             Cmd::Submit if p.focus == 0 => {
-                if p.first.is_empty() {
-                    p.error = Some("Type a passphrase.".to_owned());
-                } else {
-                    p.focus = 1;
-                    p.error = None;
-                }
+                p.focus = 1;
+                p.error = None;
+            }
+            Cmd::Submit if p.second.is_empty() => {
+                p.error = Some("Type the passphrase again, to be sure of it.".to_owned());
             }
             Cmd::Submit if !p.first.same_as(&p.second) => {
                 p.first.clear();
@@ -95,7 +96,7 @@ impl App {
                 self.gate = Some(Gate::Loading(
                     "Creating the vault (deriving its key from the passphrase)".to_owned(),
                 ));
-                return vec![self.begin(job, PendingKind::Open)];
+                return vec![self.begin(job, PendingKind::Create)];
             }
             _ => {}
         }
@@ -149,6 +150,23 @@ impl App {
                 }
             }),
             _ => None,
+        }
+    }
+
+    /// The worker created the vault, or could not: then the first-run form says why, to try
+    /// again (another passphrase, or quit) rather than a dead end.
+    pub(super) fn create_done(&mut self, reply: Reply) -> Vec<Effect> {
+        match reply {
+            Reply::OpenFailed { message, .. } => {
+                let mut first_run = FirstRun::new(self.vault_path.display().to_string());
+                first_run.entering = Some(NewPassphrase {
+                    error: Some(format!("Cannot create the vault: {message}")),
+                    ..NewPassphrase::default()
+                });
+                self.gate = Some(Gate::FirstRun(first_run));
+                Vec::new()
+            }
+            other => self.open_done(other),
         }
     }
 

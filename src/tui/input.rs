@@ -69,7 +69,11 @@ impl App {
             Screen::Drill if self.drill.is_editing() => return self.drill.form_layers(),
             Screen::Drill => self.drill.layer(),
         };
-        let mut layers = vec![screen];
+        let mut layers = Vec::new();
+        if self.damage.is_some() {
+            layers.push(Layer::Damaged);
+        }
+        layers.push(screen);
         if self.walkthrough.as_ref().is_some_and(|w| w.visible) {
             layers.push(Layer::Walkthrough);
         }

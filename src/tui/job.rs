@@ -42,6 +42,8 @@ pub enum Job {
     ReadAudit,
     /// Check the audit log's hash chain.
     VerifyAudit,
+    /// Put the previous generation of the vault file (`.bak`) back, as `principal`.
+    RestoreBackup { principal: String },
     /// Count the lines of a drill input under each key version (the path as typed).
     ScanDrillInput { path: String },
     /// A rotation drill (product §11), as `principal`. Threads 0 means one per core; a leading
@@ -75,6 +77,7 @@ impl Job {
             Self::OpenDemo => "Copying the demo vault".to_owned(),
             Self::ReadAudit => "Reading the audit log".to_owned(),
             Self::VerifyAudit => "Verifying the audit log".to_owned(),
+            Self::RestoreBackup { .. } => "Restoring the previous generation".to_owned(),
             Self::ScanDrillInput { .. } => "Scanning the drill input".to_owned(),
             Self::Drill { job, .. } if job.options.dry_run => "Dry-run drill".to_owned(),
             Self::Drill { .. } => "Rotation drill".to_owned(),
@@ -123,6 +126,8 @@ pub enum Reply {
     },
     Audit(Result<Vec<AuditEntry>, String>),
     Verified(Result<AuditVerifyReport, String>),
+    /// A restore from `.bak`: what was done, or why not.
+    Restored(Result<String, String>),
     DrillScan(Result<InputScan, String>),
     Drill(Box<DrillDone>),
 }
@@ -144,6 +149,9 @@ pub enum WorkerEvent {
     Snapshot(Box<VaultView>),
     /// Another process changed the vault file; it was read again.
     Reloaded(Box<VaultView>),
+    /// The vault file on disk changed and does not open (`Some`, why), or is good again (`None`).
+    /// The last good contents stay in memory meanwhile, and changes are refused.
+    Damage(Option<String>),
     /// Something the vault did by itself (automatic rotation).
     Notice(String),
     /// How far the drill of job `id` is, `elapsed` after it started (a few times a second).

@@ -52,6 +52,8 @@ pub enum Cmd {
     Cancel,
     /// Give the drill screen's form the keys.
     Edit,
+    /// Put the vault file's previous generation (`.bak`) back (asks first).
+    RestoreBackup,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -86,6 +88,8 @@ const fn b(
 pub enum Layer {
     Always,
     Global,
+    /// The vault file on disk is damaged (the banner shows).
+    Damaged,
     Keys,
     Filter,
     Walkthrough,
@@ -129,6 +133,11 @@ const GLOBAL: &[Binding] = &[
     b(&[ch('4')], "4", Cmd::ShowDrill, "rotation drill screen", false),
     b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
     b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
+];
+
+#[rustfmt::skip]
+const DAMAGED: &[Binding] = &[
+    b(&[ch('B')], "B", Cmd::RestoreBackup, "restore the vault file from .bak", true),
 ];
 
 #[rustfmt::skip]
@@ -306,6 +315,7 @@ impl Layer {
         match self {
             Self::Always => ALWAYS,
             Self::Global => GLOBAL,
+            Self::Damaged => DAMAGED,
             Self::Keys => KEYS,
             Self::Filter => FILTER,
             Self::Walkthrough => WALKTHROUGH,
@@ -334,6 +344,7 @@ impl Layer {
         match self {
             Self::Always => "Anywhere",
             Self::Global => "Everywhere outside forms",
+            Self::Damaged => "Vault file damaged on disk",
             Self::Keys => "Keys screen",
             Self::Filter => "Filtering",
             Self::Walkthrough => "Walkthrough",
@@ -402,10 +413,29 @@ mod tests {
     }
 
     #[test]
+    fn the_restore_key_of_the_damage_banner_is_free_on_every_screen_under_it() {
+        let b = KeyEvent::new(KeyCode::Char('B'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Layer::Damaged, &b), Some(Cmd::RestoreBackup));
+        for layer in [
+            Layer::Global,
+            Layer::Keys,
+            Layer::Walkthrough,
+            Layer::Principals,
+            Layer::Audit,
+            Layer::Drill,
+            Layer::DrillRun,
+            Layer::DrillReport,
+        ] {
+            assert_eq!(lookup(layer, &b), None, "{layer:?}");
+        }
+    }
+
+    #[test]
     fn no_layer_binds_one_key_twice() {
         let layers = [
             Layer::Always,
             Layer::Global,
+            Layer::Damaged,
             Layer::Keys,
             Layer::Filter,
             Layer::Walkthrough,

@@ -9,6 +9,7 @@ use super::help::HelpModal;
 use super::input::Sink;
 use super::keymap::Layer;
 use super::picker::Picker;
+use super::restore::RestoreModal;
 use super::save_prompt::SavePrompt;
 use super::theme::Theme;
 use super::view::popup_area;
@@ -21,6 +22,8 @@ pub enum Modal {
     Error(ErrorModal),
     Picker(Picker),
     Save(SavePrompt),
+    /// Restore the vault file from its `.bak`?
+    Restore(RestoreModal),
 }
 
 impl Modal {
@@ -28,7 +31,7 @@ impl Modal {
     pub fn layer(&self) -> (Layer, Sink) {
         match self {
             Self::Help(_) => (Layer::Help, Sink::None),
-            Self::Confirm(_) => (Layer::Confirm, Sink::None),
+            Self::Confirm(_) | Self::Restore(_) => (Layer::Confirm, Sink::None),
             Self::Error(_) => (Layer::Error, Sink::None),
             Self::Picker(_) => (Layer::Picker, Sink::Picker),
             Self::Save(_) => (Layer::Prompt, Sink::Prompt),
@@ -40,7 +43,7 @@ impl Modal {
         match self {
             Self::Help(_) => popup_area(area, 80, 40),
             Self::Picker(_) => popup_area(area, 96, 30),
-            Self::Confirm(_) | Self::Error(_) => popup_area(area, 70, 12),
+            Self::Confirm(_) | Self::Error(_) | Self::Restore(_) => popup_area(area, 70, 12),
             Self::Save(_) => popup_area(area, 72, 4),
         }
     }
@@ -53,6 +56,7 @@ impl Modal {
             Self::Error(m) => m.render(frame, area, theme),
             Self::Picker(m) => m.render(frame, area, theme),
             Self::Save(m) => m.render(frame, area, theme),
+            Self::Restore(m) => m.render(frame, area, theme),
         }
     }
 }

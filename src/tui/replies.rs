@@ -28,6 +28,10 @@ impl App {
                 self.toast(Level::Info, "The vault changed on disk; reloaded")
             }
             WorkerEvent::Notice(text) => self.toast(Level::Info, text),
+            WorkerEvent::Damage(why) => {
+                self.damage = why;
+                Vec::new()
+            }
             WorkerEvent::DrillProgress {
                 id,
                 progress,
@@ -45,8 +49,10 @@ impl App {
                 self.api_done(pending.id, &principal, request, outcome)
             }
             (PendingKind::Open, reply) => self.open_done(reply),
+            (PendingKind::Create, reply) => self.create_done(reply),
             (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
             (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
+            (PendingKind::Restore, Reply::Restored(r)) => self.restore_done(r),
             (PendingKind::DrillScan { path }, Reply::DrillScan(r)) => {
                 self.drill_scanned(path, r);
                 Vec::new()

@@ -194,7 +194,8 @@ impl App {
                 self.modals.push(Modal::Help(help));
             }
             (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
-            (Modal::Confirm(_), Cmd::Cancel) => {
+            (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
+            (Modal::Confirm(_) | Modal::Restore(_), Cmd::Cancel) => {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
             (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),

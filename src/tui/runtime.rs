@@ -1,9 +1,17 @@
 //! The event loop: a tokio runtime that waits on terminal events (read on their own thread),
 //! worker events and a tick, turns each into an action for `App::update`, carries out the
 //! effects it returns, and draws. Nothing in it blocks on the vault.
+//!
+//! When the terminal goes away (SSH drops, the tmux pane or server is killed) the console quits
+//! as `q` does. The input thread cannot be relied on for that: on a hung-up terminal crossterm
+//! 0.29's reader (`UnixInternalEventSource::try_read`) loops forever on `read` returning 0, never
+//! giving the thread back (crossterm-rs/crossterm#793; a fix is proposed in #1067). So every
+//! tick the loop checks that stdin and stdout are still terminals (a hung-up tty fails `isatty`
+//! with EIO), a failed draw quits too, and on the way out the input thread is never waited for,
+//! and the worker only for a bounded time: the process ends (taking a stuck input thread with
+//! it) and keeps answering SIGTERM until then.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -25,8 +33,11 @@ use super::terminal::TerminalGuard;
 use super::view;
 use super::worker::{Executor, Worker};
 
-/// How often the spinner turns and toasts fade.
+/// How often the spinner turns, toasts fade and the terminal is checked.
 const TICK: Duration = Duration::from_millis(100);
+/// How long quitting waits for the worker to finish its current job (a drill is cancelled
+/// first). Past it the process ends anyway: every vault write is crash-safe (product §3).
+const WORKER_GRACE: Duration = Duration::from_millis(600);
 
 /// Runs the console until the user quits.
 pub fn run_console(app: App, startup: Startup, sources: Sources) -> Result<(), String> {
@@ -43,27 +54,46 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(fail)?;
     let (input_tx, mut input_rx) = unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
-    let input = spawn_input(input_tx, Arc::clone(&stop)).map_err(fail)?;
+    // Never joined: on a dead terminal it may be stuck inside crossterm (see the module doc).
+    let _input = spawn_input(input_tx, Arc::clone(&stop)).map_err(fail)?;
     let (worker_tx, mut worker_rx) = unbounded_channel();
     let worker = Worker::spawn(Executor::new(sources), worker_tx).map_err(fail)?;
-    let size = terminal.size().map_err(fail)?;
-    app.update(Action::Resize(size.width, size.height));
-    let effects = app.start(startup);
-    let mut quit = carry_out(effects, &mut app, &worker);
-    let mut ticker = tokio::time::interval(TICK);
     // A terminal closed (SIGHUP) or a polite kill (SIGTERM) quits as `q` does: a running drill is
     // cancelled, the screen restored and a demo copy removed.
     let mut hangup = signal(SignalKind::hangup()).map_err(fail)?;
     let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
+    let mut outcome = Ok(());
+    match terminal.size() {
+        Ok(size) => {
+            app.update(Action::Resize(size.width, size.height));
+        }
+        Err(e) => outcome = Err(fail(e)),
+    }
+    let effects = app.start(startup);
+    let mut quit = carry_out(effects, &mut app, &worker) || outcome.is_err();
+    let mut ticker = tokio::time::interval(TICK);
     let mut dirty = true;
     while !quit {
-        if dirty {
-            terminal.draw(|f| view::render(f, &app)).map_err(fail)?;
+        if dirty && let Err(e) = terminal.draw(|f| view::render(f, &app)) {
+            // A terminal that went away is a quit like any other; any other failure is reported.
+            if !terminal_gone() {
+                outcome = Err(fail(e));
+            }
+            carry_out(
+                app.update(Action::Cmd(Layer::Always, Cmd::Quit)),
+                &mut app,
+                &worker,
+            );
+            break;
         }
         let action = tokio::select! {
             Some(event) = input_rx.recv() => app.on_event(&event),
             Some(event) = worker_rx.recv() => Some(Action::Worker(event)),
-            _ = ticker.tick() => app.wants_tick().then_some(Action::Tick),
+            _ = ticker.tick() => if terminal_gone() {
+                Some(Action::Cmd(Layer::Always, Cmd::Quit))
+            } else {
+                app.wants_tick().then_some(Action::Tick)
+            },
             _ = hangup.recv() => Some(Action::Cmd(Layer::Always, Cmd::Quit)),
             _ = terminate.recv() => Some(Action::Cmd(Layer::Always, Cmd::Quit)),
         };
@@ -74,11 +104,18 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
         }
     }
     stop.store(true, Ordering::SeqCst);
-    worker.stop();
-    let _ = input.join();
+    worker.stop_within(WORKER_GRACE);
     drop(terminal);
     drop(guard);
-    Ok(())
+    match app.failure.take() {
+        Some(why) if outcome.is_ok() => Err(why),
+        _ => outcome,
+    }
+}
+
+/// Whether the console's terminal is gone: a hung-up tty fails `isatty` (EIO).
+fn terminal_gone() -> bool {
+    !io::stdin().is_terminal() || !io::stdout().is_terminal()
 }
 
 /// Does what the model asked; `true` to quit.
@@ -90,7 +127,7 @@ fn carry_out(effects: Vec<Effect>, app: &mut App, worker: &Worker) -> bool {
             Effect::Cancel(control) => control.cancel(),
             Effect::Copy(text) => copy_osc52(&text),
             Effect::Save { path, contents } => {
-                let saved = save_new(&path, &contents);
+                let saved = super::save_file::save_new(&path, &contents);
                 quit |= carry_out(app.update(Action::Saved(saved)), app, worker);
             }
             Effect::Quit => quit = true,
@@ -106,20 +143,6 @@ fn copy_osc52(text: &str) {
     let _ = out.flush();
 }
 
-/// Writes a new file; never replaces one.
-fn save_new(path: &Path, contents: &str) -> Result<String, String> {
-    let shown = path.display().to_string();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| format!("cannot save to {shown}: {e}"))?;
-    file.write_all(contents.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .map_err(|e| format!("cannot save to {shown}: {e}"))?;
-    Ok(shown)
-}
-
 /// Reads terminal events on a thread of their own until `stop` is set.
 fn spawn_input(
     tx: UnboundedSender<Event>,
@@ -128,7 +151,8 @@ fn spawn_input(
     std::thread::Builder::new()
         .name("kms-console-input".into())
         .spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
+            // A dead terminal is left alone: reading it may never return.
+            while !stop.load(Ordering::SeqCst) && !terminal_gone() {
                 match event::poll(Duration::from_millis(50)) {
                     Ok(true) => {
                         let Ok(ev) = event::read() else { break };

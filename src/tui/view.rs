@@ -15,6 +15,8 @@ use super::theme::Theme;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub tabs: Rect,
+    /// The damage banner; zero-sized unless the vault file on disk is damaged.
+    pub banner: Rect,
     pub body: Rect,
     /// Zero-sized when the walkthrough does not show.
     pub walk: Rect,
@@ -36,8 +38,14 @@ pub fn areas_in(area: Rect, app: &App) -> Areas {
         },
         _ => 0,
     };
-    let [tabs, body, walk, status, footer] = Layout::vertical([
+    let banner = if app.damage.is_some() && app.gate.is_none() {
+        super::restore::BANNER_HEIGHT.min(area.height.saturating_sub(3))
+    } else {
+        0
+    };
+    let [tabs, banner, body, walk, status, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner),
         Constraint::Min(0),
         Constraint::Length(walk),
         Constraint::Length(1),
@@ -46,6 +54,7 @@ pub fn areas_in(area: Rect, app: &App) -> Areas {
     .areas(area);
     Areas {
         tabs,
+        banner,
         body,
         walk,
         status,
@@ -111,6 +120,11 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             Screen::Principals => super::principals::render(frame, a.body, app),
             Screen::Audit => super::audit::render(frame, a.body, app),
             Screen::Drill => super::drill_view::render(frame, a.body, app),
+        }
+        if let Some(why) = &app.damage
+            && a.banner.height > 0
+        {
+            super::restore::render_banner(frame, a.banner, why, theme);
         }
         if let Some(w) = &app.walkthrough
             && a.walk.height > 0

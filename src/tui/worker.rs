@@ -33,6 +33,8 @@ pub struct Executor {
     sources: Sources,
     /// The temporary folder of a demo copy, removed when the executor drops.
     demo_dir: Option<PathBuf>,
+    /// Why the vault file on disk does not open, while it does not.
+    damage: Option<String>,
 }
 
 impl Executor {
@@ -41,6 +43,7 @@ impl Executor {
             vault: None,
             sources,
             demo_dir: None,
+            damage: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl Executor {
             vault: Some(vault),
             sources,
             demo_dir: None,
+            damage: None,
         }
     }
 
@@ -95,6 +99,7 @@ impl Executor {
             Job::OpenDemo => (self.open_demo(), None),
             Job::ReadAudit => (Reply::Audit(self.read_audit()), None),
             Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
+            Job::RestoreBackup { principal } => self.restore_backup(&principal),
             Job::ScanDrillInput { path } => (drill_worker::scan(&path), None),
             Job::Drill {
                 principal,
@@ -117,10 +122,27 @@ impl Executor {
             return Vec::new();
         };
         let mut out = Vec::new();
-        if vault.changed_on_disk() && matches!(vault.refresh(), Ok(true)) {
-            out.push(WorkerEvent::Reloaded(Box::new(VaultView::from_state(
-                vault.state(),
-            ))));
+        if vault.changed_on_disk() {
+            match vault.reload_file() {
+                Ok(reloaded) => {
+                    if self.damage.take().is_some() {
+                        out.push(WorkerEvent::Damage(None));
+                    }
+                    if reloaded {
+                        out.push(WorkerEvent::Reloaded(Box::new(VaultView::from_state(
+                            vault.state(),
+                        ))));
+                    }
+                }
+                // Told once per distinct problem, not every half second.
+                Err(e) => {
+                    let why = e.to_string();
+                    if self.damage.as_ref() != Some(&why) {
+                        self.damage = Some(why.clone());
+                        out.push(WorkerEvent::Damage(Some(why)));
+                    }
+                }
+            }
         }
         if let Ok(events) = vault.maintain()
             && !events.is_empty()
@@ -131,6 +153,28 @@ impl Executor {
             ))));
         }
         out
+    }
+
+    fn restore_backup(&mut self, principal: &str) -> (Reply, Option<VaultView>) {
+        let Some(vault) = self.vault.as_mut() else {
+            return (failed("no vault is open"), None);
+        };
+        match vault.restore_backup(principal) {
+            Ok(restored) => {
+                self.damage = None;
+                let kept = restored.kept_as.map_or_else(
+                    || "there was no file to keep".to_owned(),
+                    |p| format!("the replaced file is kept as {}", p.display()),
+                );
+                let text = format!(
+                    "Restored generation {} from the backup; {kept}",
+                    restored.generation
+                );
+                let view = VaultView::from_state(vault.state());
+                (Reply::Restored(Ok(text)), Some(view))
+            }
+            Err(e) => (Reply::Restored(Err(e.to_string())), None),
+        }
     }
 
     fn adopt(
@@ -289,6 +333,24 @@ impl Worker {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+
+    /// [`Self::stop`], waiting at most `grace`; `false` if the thread was still busy then (it is
+    /// left to end with the process). Quitting stays prompt whatever job is running.
+    pub fn stop_within(mut self, grace: Duration) -> bool {
+        let _ = self.tx.send(Msg::Stop);
+        let Some(h) = self.handle.take() else {
+            return true;
+        };
+        let deadline = std::time::Instant::now() + grace;
+        while !h.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = h.join();
+        true
     }
 }
 

@@ -97,6 +97,22 @@ pub(crate) fn write_durably(path: &Path, bytes: &[u8]) -> Result<FileStamp, Vaul
     Ok(FileStamp::of(&meta))
 }
 
+/// Replaces the vault at `path` with `bytes` durably, keeping no backup (a restore puts the
+/// backup itself back). The caller holds the change lock.
+pub(crate) fn replace_durably(path: &Path, bytes: &[u8]) -> Result<FileStamp, VaultError> {
+    let tmp = paths::temp_path(path);
+    let written = write_synced(&tmp, bytes).and_then(|()| {
+        fs::rename(&tmp, path).map_err(|e| VaultError::io("rename the new vault file to", path, &e))
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(paths::parent_dir(path))?;
+    let meta = fs::metadata(path).map_err(|e| VaultError::io("read the metadata of", path, &e))?;
+    Ok(FileStamp::of(&meta))
+}
+
 /// Writes `bytes` to a fresh file at `path` and fsyncs it.
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     remove_if_present(path)?;
@@ -125,7 +141,7 @@ fn keep_backup(path: &Path) -> Result<(), VaultError> {
     fs::rename(&bak_tmp, &bak).map_err(|e| VaultError::io("rename the backup to", &bak, &e))
 }
 
-fn copy_synced(from: &Path, to: &Path) -> Result<(), VaultError> {
+pub(crate) fn copy_synced(from: &Path, to: &Path) -> Result<(), VaultError> {
     let mut source = File::open(from).map_err(|e| VaultError::io("open", from, &e))?;
     let mut target = private_options()
         .write(true)

@@ -38,6 +38,12 @@ pub enum VaultError {
     /// passphrase or protection) since it was opened here.
     #[error("the vault file {} was replaced by a differently sealed vault; open it again", .0.display())]
     Replaced(PathBuf),
+    /// A restore found no previous generation (`vault.json.bak`).
+    #[error("there is no previous generation to restore: {} does not exist", .0.display())]
+    NoBackup(PathBuf),
+    /// A restore found a backup that does not open or read; nothing was changed.
+    #[error("the backup {} cannot be restored ({reason}); nothing was changed", .0.display(), reason = .1)]
+    BadBackup(PathBuf, String),
     /// The audit log is unreadable or has a damaged line.
     #[error("audit log: {0}")]
     Audit(String),

@@ -1,0 +1,134 @@
+//! `kms-console restore`: puts the previous generation of the vault (`vault.json.bak`) back in
+//! place of a vault that is damaged, altered or gone, after a confirmation (y/N on a terminal,
+//! `--yes` otherwise). The core does the work under the vault lock, refuses a backup that does not
+//! open, keeps the replaced file as `vault.json.damaged-<n>` and audits `RestoreVault`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::session::{self, fail};
+use super::{Global, passphrase};
+use crate::core::paths;
+use crate::core::vault::{Sources, Vault};
+use crate::core::vault_file::{self, Protection, VaultError};
+
+pub fn run(global: &Global, yes: bool) -> ExitCode {
+    let path = match session::vault_path(global) {
+        Ok(p) => p,
+        Err(m) => return fail(&m),
+    };
+    // It prints one small JSON document; rather than ignore these, say so.
+    let xml = global
+        .format
+        .as_deref()
+        .is_some_and(|f| !f.eq_ignore_ascii_case("json"));
+    if xml || global.query.is_some() {
+        eprintln!("kms-console: restore prints JSON only; --Format XML and --query do not apply");
+        return ExitCode::from(2);
+    }
+    let bak = paths::backup_path(&path);
+    if !bak.exists() {
+        return fail(&format!(
+            "there is no previous generation to restore: {} does not exist",
+            bak.display()
+        ));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "kms-console: restore replaces the vault file {}; confirm with --yes when not on a terminal",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+        match confirm(&path, &bak) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("Not restored; nothing was changed.");
+                return ExitCode::FAILURE;
+            }
+            Err(m) => return fail(&m),
+        }
+    }
+    match restore(global, &path, &bak) {
+        Ok(doc) => {
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(m) => fail(&m),
+    }
+}
+
+/// Why there is no vault at `path` when its previous generation is there, and what to do;
+/// `None` when there is no backup either (a first run).
+pub fn missing_with_backup(path: &Path) -> Option<String> {
+    let bak = paths::backup_path(path);
+    bak.exists().then(|| {
+        format!(
+            "no vault at {}, but its previous generation {} is there: `kms-console restore` puts \
+             it back (move the .bak away to start afresh)",
+            path.display(),
+            bak.display()
+        )
+    })
+}
+
+/// What to add to the message of a vault that does not open: the way back, when the file is
+/// damaged (or altered) and a previous generation exists.
+pub fn hint(path: &Path, error: &VaultError) -> &'static str {
+    let damaged = matches!(
+        error,
+        VaultError::Corrupt(_) | VaultError::WrongPassphrase | VaultError::NotFound(_)
+    );
+    if damaged && paths::backup_path(path).exists() {
+        "\n(if the file was damaged or altered, `kms-console restore` puts back its previous generation)"
+    } else {
+        ""
+    }
+}
+
+/// Asks y/N on the terminal; only `y` or `yes` restores.
+fn confirm(path: &Path, bak: &Path) -> Result<bool, String> {
+    eprint!(
+        "Restore {} from its previous generation {}?\nThe current file is kept beside it as {}.damaged-<n>. [y/N] ",
+        path.display(),
+        bak.display(),
+        path.display()
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+fn restore(global: &Global, path: &Path, bak: &Path) -> Result<serde_json::Value, String> {
+    // The backup says whether it needs a passphrase; a backup that does not even decode is
+    // refused here, before anything is asked or changed.
+    let protection = vault_file::peek_protection(bak).map_err(|e| {
+        format!(
+            "the backup {} cannot be restored ({e}); nothing was changed",
+            bak.display()
+        )
+    })?;
+    let passphrase = match protection {
+        Protection::Passphrase => Some(passphrase::for_open(global.passphrase_file.as_deref())?),
+        Protection::None => None,
+    };
+    let (_vault, restored) =
+        Vault::restore_backup_at(path, passphrase, &global.principal, Sources::default())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(json!({
+        "Vault": path.display().to_string(),
+        "RestoredGeneration": restored.generation,
+        "KeptAs": restored.kept_as.map(|p| p.display().to_string()),
+    }))
+}
