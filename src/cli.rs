@@ -8,6 +8,7 @@ mod console;
 mod drill;
 pub mod output;
 pub mod passphrase;
+mod principal;
 pub mod reply;
 pub mod restore;
 pub mod session;
@@ -253,7 +254,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
             demo,
             insecure_test_kdf,
         }) => console::init(&cli.global, no_passphrase, demo, insecure_test_kdf),
-        Some(ConsoleCommand::Principal(cmd)) => console::principal(&cli.global, cmd),
+        Some(ConsoleCommand::Principal(cmd)) => principal::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
         Some(ConsoleCommand::Restore { yes }) => restore::run(&cli.global, yes),
