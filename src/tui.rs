@@ -56,7 +56,7 @@ pub mod view;
 pub mod walkthrough;
 pub mod worker;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use crate::cli::Global;
@@ -71,7 +71,9 @@ use self::theme::Theme;
 /// Opens the console on the vault of this run, or on a fresh copy of the demo vault.
 pub fn run(global: &Global, demo: bool) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!(
+        // Not `eprintln!`: a closed stderr must not turn this refusal into a panic.
+        let _ = writeln!(
+            std::io::stderr(),
             "kms-console: the console needs a terminal; run an action instead (kms-console --help)"
         );
         return ExitCode::from(2);

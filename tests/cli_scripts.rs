@@ -214,6 +214,7 @@ fn a_closed_stdout_ends_every_kind_of_command_quietly() {
         vec!["audit", "list"],
         vec!["audit", "list", "--Format", "XML"],
         vec!["audit", "verify"],
+        vec!["principal", "access-key", "list", "admin"],
         vec!["CreateKey"],
     ] {
         let out = env
@@ -229,6 +230,16 @@ fn a_closed_stdout_ends_every_kind_of_command_quietly() {
     // The CreateKey above ran although nobody read its answer.
     let count = env.ok(&["ListKeys", "--query", "TotalCount"]);
     assert_eq!(count.trim(), "2");
+    // And a restore (which undoes the last change) ends quietly too.
+    let out = env
+        .cmd()
+        .args(["restore", "--yes"])
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty(), "restore: {}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]

@@ -3,12 +3,13 @@
 //! `--yes` otherwise). The core does the work under the vault lock, refuses a backup that does not
 //! open, keeps the replaced file as `vault.json.damaged-<n>` and audits `RestoreVault`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::json;
 
+use super::output;
 use super::session::{self, fail};
 use super::{Global, passphrase};
 use crate::core::paths;
@@ -26,7 +27,7 @@ pub fn run(global: &Global, yes: bool) -> ExitCode {
         .as_deref()
         .is_some_and(|f| !f.eq_ignore_ascii_case("json"));
     if xml || global.query.is_some() {
-        eprintln!("kms-console: restore prints JSON only; --Format XML and --query do not apply");
+        output::err("kms-console: restore prints JSON only; --Format XML and --query do not apply");
         return ExitCode::from(2);
     }
     let bak = paths::backup_path(&path);
@@ -38,16 +39,16 @@ pub fn run(global: &Global, yes: bool) -> ExitCode {
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
-            eprintln!(
+            output::err(&format!(
                 "kms-console: restore replaces the vault file {}; confirm with --yes when not on a terminal",
                 path.display()
-            );
+            ));
             return ExitCode::from(2);
         }
         match confirm(&path, &bak) {
             Ok(true) => {}
             Ok(false) => {
-                eprintln!("Not restored; nothing was changed.");
+                output::err("Not restored; nothing was changed.");
                 return ExitCode::FAILURE;
             }
             Err(m) => return fail(&m),
@@ -55,7 +56,7 @@ pub fn run(global: &Global, yes: bool) -> ExitCode {
     }
     match restore(global, &path, &bak) {
         Ok(doc) => {
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            output::out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Err(m) => fail(&m),
@@ -92,13 +93,12 @@ pub fn hint(path: &Path, error: &VaultError) -> &'static str {
 
 /// Asks y/N on the terminal; only `y` or `yes` restores.
 fn confirm(path: &Path, bak: &Path) -> Result<bool, String> {
-    eprint!(
+    output::err_part(&format!(
         "Restore {} from its previous generation {}?\nThe current file is kept beside it as {}.damaged-<n>. [y/N] ",
         path.display(),
         bak.display(),
         path.display()
-    );
-    let _ = std::io::stderr().flush();
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .lock()
