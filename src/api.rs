@@ -9,7 +9,7 @@ mod params;
 mod request;
 
 pub use actions::{ACTIONS, ActionSpec, Group, ParamKind, ParamSpec, find_action};
-pub use document::{ApiError, ApiResponse, Format, render as render_document};
+pub use document::{ApiError, ApiResponse, Format, HOST_ID, render as render_document};
 pub use handlers::dispatch;
 pub use params::Params;
 pub use request::{ApiRequest, percent_encode, shell_quote};
