@@ -6,6 +6,7 @@ mod action;
 mod console;
 mod drill;
 pub mod passphrase;
+pub mod serve;
 pub mod session;
 
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ pub enum ConsoleCommand {
     /// Rotation drill: re-encrypt a file of ciphertext lines under a key's primary version,
     /// verify each result decrypts, and report the count under each key version
     Drill(DrillArgs),
+    /// Answer the KMS API over HTTP, so Alibaba's own SDKs can use this vault (loopback only
+    /// unless --allow-remote)
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -205,6 +209,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Principal(cmd)) => console::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
+        Some(ConsoleCommand::Serve(args)) => serve::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {
             clap_complete::generate(shell, &mut command(), "kms-console", &mut std::io::stdout());
             ExitCode::SUCCESS
