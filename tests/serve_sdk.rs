@@ -419,3 +419,81 @@ fn raw_requests_get_alibabas_refusals() {
     }
     assert!(server.stop().success());
 }
+
+/// The README's "Point your application at it" snippets, as printed, with the test's port.
+fn readme_snippets() -> Vec<(String, String)> {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("<!-- serve-snippets:begin -->")
+        .expect("begin marker");
+    let end = readme
+        .find("<!-- serve-snippets:end -->")
+        .expect("end marker");
+    let mut snippets = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in readme[start..end].lines() {
+        if let Some(lang) = line.strip_prefix("```") {
+            match current.take() {
+                Some(done) => snippets.push(done),
+                None => current = Some((lang.trim().to_owned(), String::new())),
+            }
+        } else if let Some((_, code)) = current.as_mut() {
+            code.push_str(line);
+            code.push('\n');
+        }
+    }
+    snippets
+}
+
+#[test]
+fn readme_snippets_run_against_the_endpoint() {
+    let snippets = readme_snippets();
+    let langs: Vec<&str> = snippets.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(langs, ["python", "python", "js"]);
+    let (_dir, vault) = demo_vault();
+    let server = Server::start(&vault, &["--quiet"]);
+    let key = credentials(&vault, "admin");
+    let mut runs: Vec<(String, String)> = Vec::new();
+    for (lang, code) in &snippets {
+        assert!(
+            code.contains("127.0.0.1:20160"),
+            "the snippet shows the default address"
+        );
+        let code = code.replace("127.0.0.1:20160", &server.endpoint());
+        if code.contains("# signature_algorithm=\"v2\"") {
+            runs.push((
+                lang.clone(),
+                code.replace("# signature_algorithm", "signature_algorithm"),
+            ));
+        }
+        runs.push((lang.clone(), code));
+    }
+    assert_eq!(runs.len(), 4, "old SDK, Tea ACS3, Tea v2, pop-core");
+    for (lang, code) in runs {
+        let mut cmd = if lang == "python" {
+            Command::new(peer(
+                "venv/bin/python",
+                "the Python venv with the Alibaba SDKs",
+            ))
+        } else {
+            let modules = peer("node/node_modules", "npm @alicloud/pop-core");
+            let mut c = Command::new("node");
+            c.env("NODE_PATH", modules);
+            c
+        };
+        let out = cmd
+            .arg(if lang == "python" { "-c" } else { "-e" })
+            .arg(&code)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", &key.id)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", &key.secret)
+            .output()
+            .unwrap_or_else(|e| panic!("MISSING PEER: cannot run {lang}: {e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.trim() == "hello",
+            "{code}\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(server.stop().success());
+}
