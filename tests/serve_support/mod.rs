@@ -101,6 +101,10 @@ impl Server {
         Self { child, port }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn endpoint(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
