@@ -2,6 +2,7 @@
 //! [`ApiRequest`] of the API parameters → [`dispatch`] as the signing principal → the response
 //! or error document with its real HTTP status (product §13, `sdk-wire.md` §2.5–2.8).
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -60,6 +61,8 @@ pub struct Endpoint {
     vault: Mutex<Vault>,
     verifier: Verifier,
     observer: Option<Observer>,
+    /// The second maintenance (due rotations and deletions) last ran in.
+    maintained: AtomicI64,
 }
 
 impl Endpoint {
@@ -68,6 +71,7 @@ impl Endpoint {
             vault: Mutex::new(vault),
             verifier,
             observer,
+            maintained: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -81,6 +85,11 @@ impl Endpoint {
         let Ok(mut vault) = self.vault.lock() else {
             return internal_failure();
         };
+        // Rotations and deletions fall due while the endpoint runs: check once a second.
+        let now = vault.sources().clock.now();
+        if self.maintained.swap(now, Ordering::Relaxed) != now {
+            let _ = vault.maintain();
+        }
         let (principal, outcome) = answer(&mut vault, &self.verifier, req);
         drop(vault);
         let response = match &outcome {
