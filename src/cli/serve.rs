@@ -71,10 +71,14 @@ pub fn run(global: &Global, args: &ServeArgs) -> ExitCode {
         let observer: Option<Observer> = (!args.quiet).then(|| Arc::new(log_line) as Observer);
         let verifier = Verifier::new(Arc::new(SystemClock), NonceCache::default());
         let endpoint = Arc::new(Endpoint::new(vault, verifier, observer));
+        let shutdown = match shutdown_signal() {
+            Ok(s) => s,
+            Err(e) => return session::fail(&format!("cannot watch for Ctrl-C/SIGTERM: {e}")),
+        };
         let mut out = std::io::stdout();
         let _ = writeln!(out, "kms-console serve: listening on http://{address}");
         let _ = out.flush();
-        serve(listener, endpoint, Limits::default(), shutdown_signal()).await;
+        serve(listener, endpoint, Limits::default(), shutdown).await;
         eprintln!("kms-console serve: stopped");
         ExitCode::SUCCESS
     })
@@ -99,24 +103,24 @@ fn log_line(event: &RequestEvent) {
     );
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed at once (before the listening
+/// line is printed), so a signal sent right after it is never lost to the default action.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
