@@ -139,52 +139,77 @@ fn signed_request(c: &Caller) -> Vec<u8> {
     .into_bytes()
 }
 
-/// One keep-alive connection.
-struct Conn(BufReader<TcpStream>);
+/// One keep-alive connection (re-opened when the server closes it, as an HTTP/1.0 peer does).
+struct Conn {
+    port: u16,
+    stream: Option<BufReader<TcpStream>>,
+}
 
 impl Conn {
     fn open(port: u16) -> Self {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        s.set_nodelay(true).expect("nodelay");
-        Self(BufReader::new(s))
+        Self { port, stream: None }
     }
 
-    /// Sends a request and reads the response; panics unless it is a 200.
-    fn round_trip(&mut self, request: &[u8]) {
-        self.0.get_mut().write_all(request).expect("write");
+    /// Sends a request and reads the response body; panics unless it is a 200.
+    fn round_trip(&mut self, request: &[u8]) -> Vec<u8> {
+        let port = self.port;
+        let stream = self.stream.get_or_insert_with(|| {
+            let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            s.set_nodelay(true).expect("nodelay");
+            BufReader::new(s)
+        });
+        stream.get_mut().write_all(request).expect("write");
         let mut line = String::new();
-        self.0.read_line(&mut line).expect("status");
-        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
-        let mut length = 0;
+        stream.read_line(&mut line).expect("status");
+        assert!(line.contains(" 200 "), "{line}");
+        let mut close = line.starts_with("HTTP/1.0");
+        let mut length = None;
         loop {
             line.clear();
-            self.0.read_line(&mut line).expect("header");
+            stream.read_line(&mut line).expect("header");
             if line.trim().is_empty() {
                 break;
             }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().expect("length");
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = Some(v.trim().parse().expect("length"));
+            }
+            if lower.starts_with("connection:") {
+                close = lower.contains("close");
             }
         }
-        let mut body = vec![0; length];
-        self.0.read_exact(&mut body).expect("body");
+        let mut body = Vec::new();
+        if let Some(n) = length {
+            body.resize(n, 0);
+            stream.read_exact(&mut body).expect("body");
+        } else {
+            stream.read_to_end(&mut body).expect("body");
+            close = true;
+        }
+        if close {
+            self.stream = None;
+        }
+        body
     }
 }
 
-/// Drives `connections` × `requests` at `port`: requests per second, p50 and p99 latency.
+/// Drives `connections` × `requests` request lines made by `make` at `port`: requests per
+/// second, p50 and p99 latency.
 fn load(
     port: u16,
-    caller: &Caller,
+    make: &(dyn Fn() -> Vec<u8> + Sync),
     connections: usize,
     requests: usize,
 ) -> (f64, Duration, Duration) {
+    // Made in advance (signed, with fresh nonces), so the client's own work stays out of the timing.
+    let batches: Vec<Vec<Vec<u8>>> = (0..connections)
+        .map(|_| (0..requests).map(|_| make()).collect())
+        .collect();
     let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|_| {
-            let caller = caller.clone();
+    let threads: Vec<_> = batches
+        .into_iter()
+        .map(|lines| {
             std::thread::spawn(move || {
-                // Signed in advance, so the client's own work stays out of the timing.
-                let lines: Vec<Vec<u8>> = (0..requests).map(|_| signed_request(&caller)).collect();
                 let mut conn = Conn::open(port);
                 lines
                     .iter()
@@ -208,6 +233,39 @@ fn load(
         latencies.len() as f64 / elapsed.as_secs_f64(),
         at(0.50),
         at(0.99),
+    )
+}
+
+/// An AWS KMS JSON request for `moto` in server mode (it does not check signatures; the
+/// credential scope routes the request to its KMS).
+fn aws_request(target: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.{target}\r\n\
+         Content-Type: application/x-amz-json-1.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The peer: AWS ReEncrypt of a 32-byte data key on `moto` at `port`, under the same load.
+fn moto_re_encrypt(port: u16) -> Vec<u8> {
+    let mut conn = Conn::open(port);
+    let key: serde_json::Value =
+        serde_json::from_slice(&conn.round_trip(&aws_request("CreateKey", "{}"))).expect("json");
+    let key_id = key["KeyMetadata"]["KeyId"]
+        .as_str()
+        .expect("KeyId")
+        .to_owned();
+    let plaintext = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes, base64
+    let enc = format!(r#"{{"KeyId":"{key_id}","Plaintext":"{plaintext}"}}"#);
+    let blob: serde_json::Value =
+        serde_json::from_slice(&conn.round_trip(&aws_request("Encrypt", &enc))).expect("json");
+    let blob = blob["CiphertextBlob"].as_str().expect("blob");
+    aws_request(
+        "ReEncrypt",
+        &format!(r#"{{"CiphertextBlob":"{blob}","DestinationKeyId":"{key_id}"}}"#),
     )
 }
 
@@ -243,8 +301,9 @@ fn bench_serve(c: &mut Criterion) {
             Some((c.parse().ok()?, r.parse().ok()?))
         })
         .unwrap_or((16, 2000));
-    let floor = load(empty_port, &caller, connections, requests);
-    let kms = load(kms_port, &caller, connections, requests);
+    let signed = || signed_request(&caller);
+    let floor = load(empty_port, &signed, connections, requests);
+    let kms = load(kms_port, &signed, connections, requests);
     let show = |name: &str, (rps, p50, p99): (f64, Duration, Duration)| {
         println!(
             "serve load, {name}: {rps:.0} req/s, p50 {p50:?}, p99 {p99:?} ({connections} connections x {requests})"
@@ -256,6 +315,19 @@ fn bench_serve(c: &mut Criterion) {
         "serve load: signed ReEncrypt at {:.0} % of the floor's requests per second (target >= 50 %)",
         100.0 * kms.0 / floor.0
     );
+    // The peer emulator, when one runs: `moto_server -p PORT` (pip install 'moto[server]').
+    if let Some(port) = std::env::var("KMS_CONSOLE_MOTO_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+    {
+        let line = moto_re_encrypt(port);
+        let moto = load(port, &|| line.clone(), connections, requests);
+        show("moto AWS ReEncrypt (peer)", moto);
+        println!(
+            "serve load: kms-console signed ReEncrypt at {:.2}x moto's requests per second",
+            kms.0 / moto.0
+        );
+    }
 }
 
 criterion_group!(benches, bench_serve);
