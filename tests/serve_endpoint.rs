@@ -66,6 +66,17 @@ fn signed(f: &Fixture, params: &[(&str, &str)], nonce: &str) -> WireRequest {
     WireRequest::new("GET", "/", Some(&query.join("&")), Vec::new(), Vec::new())
 }
 
+/// A V1 request whose action is only in the (unsigned) `x-acs-action` header.
+fn v1_with_header_action(f: &Fixture) -> WireRequest {
+    let unsigned_action = signed(f, &[], "h1");
+    let query: Vec<String> = unsigned_action
+        .params()
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+        .collect();
+    let headers = vec![("x-acs-action".to_owned(), "ListKeys".to_owned())];
+    WireRequest::new("GET", "/", Some(&query.join("&")), headers, Vec::new())
+}
+
 #[test]
 fn a_signed_request_is_dispatched_as_its_principal() {
     let f = fixture();
@@ -194,6 +205,7 @@ fn refusals_carry_alibabas_codes_and_statuses() {
             "MissingParameter",
             400,
         ),
+        (v1_with_header_action(&f), "MissingParameter", 400),
     ];
     for (req, code, status) in cases {
         let r = f.endpoint.handle(&req);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::auth::{AuthError, Verifier};
+use super::auth::{AuthError, Scheme, Verifier};
 use super::wire::WireRequest;
 use crate::api::{ApiError, ApiRequest, ApiResponse, Format, dispatch};
 use crate::core::clock::{IdSource, RandomIds};
@@ -151,7 +151,12 @@ fn answer(
         Ok(caller) => caller,
         Err(e) => return (None, Err(refuse(vault, &e))),
     };
-    let Some(action) = action_of(req) else {
+    // Under V1 only the parameters are signed: the action must be one of them.
+    let action = match caller.scheme {
+        Scheme::V1 => req.param("Action"),
+        Scheme::Acs3 => action_of(req),
+    };
+    let Some(action) = action else {
         return (
             Some(caller.principal),
             Err(refuse(vault, &AuthError::Missing("Action"))),
@@ -167,7 +172,8 @@ fn answer(
     (Some(caller.principal), result)
 }
 
-/// The action: `Action` from the query or form body, else the `x-acs-action` header.
+/// The action: `Action` from the query or form body, else the `x-acs-action` header (which an
+/// ACS3 signature must then cover; see `auth`).
 fn action_of(req: &WireRequest) -> Option<&str> {
     req.param("Action")
         .or_else(|| req.header("x-acs-action").filter(|a| !a.is_empty()))
