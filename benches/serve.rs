@@ -4,6 +4,15 @@
 //! load pass then drives `KMS_CONSOLE_SERVE_BENCH_LOAD` (CONNECTIONSxREQUESTS, default 16x2000)
 //! keep-alive connections at each and prints requests per second, p50 and p99 latency, and the
 //! ratio (target ≥ 50 %).
+//!
+//! The peer emulator, under the same load generator in the same run (AWS ReEncrypt of a 32-byte
+//! data key; moto answers `Connection: close`, so the generator reconnects for it):
+//!
+//! ```sh
+//! python3 -m venv /tmp/moto && /tmp/moto/bin/pip install 'moto[server]==5.2.5'
+//! /tmp/moto/bin/moto_server -p 5123 &
+//! KMS_CONSOLE_MOTO_PORT=5123 cargo bench --bench serve
+//! ```
 
 #![allow(
     clippy::expect_used,
