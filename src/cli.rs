@@ -11,6 +11,7 @@ pub mod passphrase;
 mod principal;
 pub mod reply;
 pub mod restore;
+pub mod serve;
 pub mod session;
 
 use std::path::PathBuf;
@@ -96,6 +97,9 @@ pub enum ConsoleCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Answer the KMS API over HTTP, so Alibaba's own SDKs can use this vault (loopback only
+    /// unless --allow-remote)
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -258,6 +262,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
         Some(ConsoleCommand::Restore { yes }) => restore::run(&cli.global, yes),
+        Some(ConsoleCommand::Serve(args)) => serve::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {
             if let Some(option) = document_option(&cli.global) {
                 return usage_error(&command().error(

@@ -8,4 +8,5 @@ pub mod api;
 pub mod cli;
 pub mod core;
 pub mod demo;
+pub mod serve;
 pub mod tui;

@@ -1,0 +1,105 @@
+//! The replay cache: which `SignatureNonce`s were seen in the timestamp window. Bounded in
+//! memory: at most `capacity` entries, each a 64-bit keyed hash of (AccessKeyId, nonce) and the
+//! time it was seen; entries leave after twice the window (a request's timestamp may lie up to
+//! one window ahead of the clock), or, when the cache is full, oldest first.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
+
+use super::auth::TIMESTAMP_WINDOW;
+use crate::core::clock::UnixTime;
+
+/// The default bound: 2^19 entries, about 24 MiB at most.
+pub const DEFAULT_CAPACITY: usize = 1 << 19;
+
+/// Seen nonces, oldest first.
+pub struct NonceCache {
+    capacity: usize,
+    seen: HashMap<u64, UnixTime, foldhash::fast::FixedState>,
+    order: VecDeque<(UnixTime, u64)>,
+    hasher: foldhash::quality::RandomState,
+}
+
+impl NonceCache {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            seen: HashMap::default(),
+            order: VecDeque::new(),
+            hasher: foldhash::quality::RandomState::default(),
+        }
+    }
+
+    /// Records a nonce seen at `now`; `false` if it was seen before (a replay).
+    pub fn insert(&mut self, access_key_id: &str, nonce: &str, now: UnixTime) -> bool {
+        self.expire(now);
+        let key = self.hasher.hash_one((access_key_id, nonce));
+        if self.seen.contains_key(&key) {
+            return false;
+        }
+        while self.order.len() >= self.capacity {
+            if let Some((_, old)) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.seen.insert(key, now);
+        self.order.push_back((now, key));
+        true
+    }
+
+    /// How many nonces are remembered.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn expire(&mut self, now: UnixTime) {
+        while let Some(&(at, key)) = self.order.front() {
+            if now - at <= 2 * TIMESTAMP_WINDOW {
+                break;
+            }
+            self.order.pop_front();
+            self.seen.remove(&key);
+        }
+    }
+}
+
+impl Default for NonceCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CAPACITY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_accepted_once_per_access_key() {
+        let mut cache = NonceCache::new(8);
+        assert!(cache.insert("ak1", "n1", 100));
+        assert!(!cache.insert("ak1", "n1", 101));
+        assert!(cache.insert("ak2", "n1", 101));
+    }
+
+    #[test]
+    fn nonces_expire_after_twice_the_window() {
+        let mut cache = NonceCache::new(8);
+        assert!(cache.insert("ak", "n", 0));
+        assert!(!cache.insert("ak", "n", 2 * TIMESTAMP_WINDOW));
+        assert!(cache.insert("ak", "n", 2 * TIMESTAMP_WINDOW + 1));
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bound() {
+        let mut cache = NonceCache::new(4);
+        for i in 0..100 {
+            assert!(cache.insert("ak", &i.to_string(), 0));
+        }
+        assert_eq!(cache.len(), 4);
+        assert!(!cache.insert("ak", "99", 0));
+    }
+}

@@ -1,0 +1,192 @@
+//! The HTTP side: hyper 1 HTTP/1.1 connections on a tokio listener, with the limits a slow or
+//! hostile client meets (connection count, header and body size, header and body timeouts),
+//! each request handed to a [`Handler`] on the blocking pool, and a graceful drain on shutdown.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use super::endpoint::{Endpoint, WireResponse, refusal};
+use super::wire::WireRequest;
+
+/// Answers requests; runs on the blocking pool, so it may take locks and do file I/O.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, req: &WireRequest) -> WireResponse;
+}
+
+impl Handler for Endpoint {
+    fn handle(&self, req: &WireRequest) -> WireResponse {
+        Endpoint::handle(self, req)
+    }
+}
+
+/// Bounds on what one client can hold or send.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Open connections at once; further clients wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// The request line and headers (hyper's read buffer; at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// The body.
+    pub max_body_bytes: usize,
+    /// Time to send the request line and headers.
+    pub header_timeout: Duration,
+    /// Time to send the body once the headers are in.
+    pub body_timeout: Duration,
+    /// How long in-flight requests may take to finish at shutdown.
+    pub drain_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 256,
+            max_header_bytes: 64 * 1024,
+            max_body_bytes: 256 * 1024,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serves `listener` until `shutdown` completes, then stops accepting, lets in-flight requests
+/// finish (up to `drain_timeout`) and returns.
+pub async fn serve<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(limits.max_header_bytes.max(8192));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors, or a connection reset before accept: wait a little, go on.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let handler = handler.clone();
+        let service = service_fn(move |req| respond(handler.clone(), limits, req));
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.drain_timeout) => {}
+    }
+}
+
+async fn respond<H: Handler>(
+    handler: Arc<H>,
+    limits: Limits,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return Ok(too_large());
+    }
+    let collected = tokio::time::timeout(
+        limits.body_timeout,
+        Limited::new(body, limits.max_body_bytes).collect(),
+    )
+    .await;
+    let body = match collected {
+        Ok(Ok(c)) => c.to_bytes().to_vec(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large()),
+        Ok(Err(_)) => {
+            return Ok(to_http(&refusal(
+                "InvalidParameter",
+                "The request body could not be read.",
+                400,
+            )));
+        }
+        Err(_) => {
+            return Ok(to_http(&refusal(
+                "RequestTimeout",
+                "The request body took too long to arrive.",
+                408,
+            )));
+        }
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let wire = WireRequest::new(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query(),
+        headers,
+        body,
+    );
+    let answer = tokio::task::spawn_blocking(move || handler.handle(&wire))
+        .await
+        .unwrap_or_else(|_| refusal("InternalFailure", "The request could not be answered.", 500));
+    Ok(to_http(&answer))
+}
+
+fn too_large() -> Response<Full<Bytes>> {
+    to_http(&refusal(
+        "RequestEntityTooLarge",
+        "The request body is too large.",
+        413,
+    ))
+}
+
+fn to_http(answer: &WireResponse) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(answer.body.clone())));
+    *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    if !answer.content_type.is_empty()
+        && let Ok(value) = hyper::header::HeaderValue::from_str(answer.content_type)
+    {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    response
+}
