@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::process::Command;
 
 use base64::Engine;
@@ -139,7 +140,10 @@ version, iv, rest = blob[:36], blob[36:48], blob[48:]
 aad = b'{"app":"orders","env":"test"}'
 sys.stdout.write(version.decode() + "\n" + AESGCM(key).decrypt(iv, rest, aad).decode())
 "#;
-        let hex: String = MATERIAL.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = MATERIAL.iter().fold(String::new(), |mut h, b| {
+            write!(h, "{b:02x}").unwrap();
+            h
+        });
         let out = Command::new("python3")
             .args(["-c", script, &blob, &hex])
             .output()

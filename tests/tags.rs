@@ -2,7 +2,12 @@
 //! protected key refuses ScheduleKeyDeletion, tags obey their limits, and the batch actions
 //! read the flat RPC parameters (`ResourceId.1`, `Tag.1.Key`, `TagKey.1`) the SDKs send.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines
+)]
 
 mod common;
 
