@@ -347,3 +347,16 @@ fn init_refuses_a_bad_seed_and_creates_nothing() {
     );
     assert!(!vault.exists());
 }
+
+#[test]
+fn the_readme_seed_example_makes_a_vault() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Seed files for tests").unwrap()..];
+    let start = section.find("```json\n").unwrap() + "```json\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let sources = common::sources(Arc::new(FixedClock::new(common::T0)));
+    let state = seed_state(example, &sources).unwrap();
+    assert_eq!(state.aliases()["alias/orders"], KEY_ID);
+    assert_eq!(state.key(KEY_ID).unwrap().primary_version_id(), PRIMARY);
+    assert!(state.access_key("LTAItestapp0001").is_some());
+}
