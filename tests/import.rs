@@ -408,3 +408,106 @@ fn a_pending_deletion_key_refuses_import_and_keeps_its_state_when_material_goes(
     let meta = ok(&mut vault, "DescribeKey", &[("KeyId", &key)]);
     assert_eq!(s(&meta["KeyMetadata"]["KeyState"]), "PendingImport");
 }
+
+/// A file vault (so the audit log is written) with the fixture keys and a fixed clock.
+fn file_vault(
+    dir: &std::path::Path,
+) -> (Vault, std::sync::Arc<kms_console::core::clock::FixedClock>) {
+    use kms_console::core::vault::new_vault_state;
+    use kms_console::core::vault_file::NewProtection;
+    let clock = std::sync::Arc::new(kms_console::core::clock::FixedClock::new(T0));
+    let sources = common::sources(clock.clone());
+    let state = new_vault_state(&sources).unwrap();
+    let vault =
+        Vault::create(&dir.join("vault.json"), state, NewProtection::None, sources).unwrap();
+    (vault, clock)
+}
+
+fn audit_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("vault.json.audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn sm2_wrapping_imports_and_every_step_is_audited_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut vault, clock) = file_vault(dir.path());
+    let key = external_key(&mut vault);
+    let doc = ok(
+        &mut vault,
+        "GetParametersForImport",
+        &[
+            ("KeyId", &key),
+            ("WrappingAlgorithm", "SM2PKE"),
+            ("WrappingKeySpec", "EC_SM2"),
+        ],
+    );
+    // The test key source hands out the SM2 fixture as the wrapping key.
+    let sm2 = AsymmetricKey::from_pkcs8_pem(common::SM2_PEM).unwrap();
+    let wrapped = STANDARD.encode(sm2.encrypt(AsymmetricAlgorithm::Sm2Pke, &MATERIAL).unwrap());
+    assert_eq!(
+        import(&mut vault, &key, "forged", &wrapped),
+        Err("InvalidImportToken".into())
+    );
+    let expire = (T0 + 60).to_string();
+    ok(
+        &mut vault,
+        "ImportKeyMaterial",
+        &[
+            ("KeyId", &key),
+            ("ImportToken", &s(&doc["ImportToken"])),
+            ("EncryptedKeyMaterial", &wrapped),
+            ("KeyMaterialExpireUnix", &expire),
+        ],
+    );
+    let version =
+        s(&ok(&mut vault, "DescribeKey", &[("KeyId", &key)])["KeyMetadata"]["PrimaryKeyVersion"]);
+    ok(
+        &mut vault,
+        "SetDeletionProtection",
+        &[("KeyId", &key), ("EnableDeletionProtection", "true")],
+    );
+    ok(
+        &mut vault,
+        "TagResource",
+        &[
+            ("KeyId", &key),
+            ("Tags", r#"[{"TagKey":"k","TagValue":"v"}]"#),
+        ],
+    );
+    clock.advance(60);
+    vault.maintain().unwrap();
+
+    let lines = audit_lines(dir.path());
+    let find = |action: &str, result: &str| {
+        lines
+            .iter()
+            .find(|l| l["action"] == action && l["result"] == result)
+            .unwrap_or_else(|| panic!("no {action} {result} line in {lines:?}"))
+    };
+    for (action, result) in [
+        ("CreateKey", "Success"),
+        ("GetParametersForImport", "Success"),
+        ("ImportKeyMaterial", "InvalidImportToken"),
+        ("ImportKeyMaterial", "Success"),
+        ("SetDeletionProtection", "Success"),
+        ("TagResource", "Success"),
+        ("DeleteKeyMaterial", "Success"),
+    ] {
+        assert_eq!(
+            find(action, result)["key_id"],
+            key.as_str(),
+            "{action} {result}"
+        );
+    }
+    assert_eq!(
+        find("ImportKeyMaterial", "Success")["key_version_id"],
+        version.as_str()
+    );
+    assert_eq!(find("DeleteKeyMaterial", "Success")["principal"], "system");
+    let text = std::fs::read_to_string(dir.path().join("vault.json.audit.jsonl")).unwrap();
+    assert!(!text.contains(&wrapped) && !text.contains(&s(&doc["ImportToken"])));
+}
