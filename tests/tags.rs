@@ -175,6 +175,7 @@ fn tag_limits_and_bad_tags_are_refused() {
         r#"[{"TagKey":"acs:x","TagValue":"v"}]"#,
         r#"[{"TagKey":"","TagValue":"v"}]"#,
         r#"[{"TagKey":"a<b","TagValue":"v"}]"#,
+        r#"[{"TagKey":"a b","TagValue":"v"}]"#,
         r#"{"TagKey":"k"}"#,
         too_long.as_str(),
         long_value.as_str(),

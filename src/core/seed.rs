@@ -13,7 +13,6 @@ use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::AsymmetricKey;
-use super::error::KmsError;
 use super::material::KeyMaterial;
 use super::model::{AccessKey, Cmk, DEFAULT_REGION, KeyVersion, MAX_ACCESS_KEYS, VaultState};
 use super::ops::aliases::check_alias_name;
@@ -368,11 +367,4 @@ fn add_seed_principal(
         }
     }
     Ok(())
-}
-
-/// Shorthand for callers that want a [`KmsError`].
-impl From<SeedError> for KmsError {
-    fn from(e: SeedError) -> Self {
-        KmsError::invalid("seed", e)
-    }
 }

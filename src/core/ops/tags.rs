@@ -27,10 +27,10 @@ pub struct Tag {
 }
 
 fn allowed_char(c: char) -> bool {
-    c.is_alphanumeric() || "/\\_-.+=:@ ".contains(c)
+    c.is_alphanumeric() || "/\\_-.+=:@".contains(c)
 }
 
-/// Checks one TagKey: 1–128 characters of letters, digits and `/ \ _ - . + = : @` (and space),
+/// Checks one TagKey: 1–128 characters of letters, digits and `/ \ _ - . + = : @`,
 /// not starting with `aliyun` or `acs:`.
 pub fn check_tag_key(param: &str, key: &str) -> Result<(), KmsError> {
     let n = key.chars().count();
