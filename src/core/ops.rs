@@ -9,6 +9,7 @@ pub mod keys;
 pub mod maintenance;
 pub mod paging;
 pub mod principals;
+pub mod protection;
 pub mod reencrypt;
 pub mod symmetric;
 pub mod tags;

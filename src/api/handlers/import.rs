@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
-use crate::core::ops::{import, keys};
+use crate::core::ops::{import, protection};
 use crate::core::vault::Vault;
 
 /// GetParametersForImport: the wrapping key (RSA generation is slow) is made outside the vault's
@@ -92,7 +92,7 @@ pub(super) fn set_deletion_protection(
         .ok_or_else(|| KmsError::missing("ProtectedResourceArn"))?;
     let description = p.opt("DeletionProtectionDescription").unwrap_or_default();
     call.change(vault, |s, c| {
-        keys::set_deletion_protection(s, c, key, enable, description)?;
+        protection::set_deletion_protection(s, c, key, enable, description)?;
         Ok(((), Touched::key(s, key)))
     })?;
     Ok(Outcome::empty().audited())

@@ -1,6 +1,5 @@
 //! Key lifecycle: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
-//! ScheduleKeyDeletion, CancelKeyDeletion, SetDeletionProtection, and the `KeyMetadata` they
-//! report.
+//! ScheduleKeyDeletion, CancelKeyDeletion, and the `KeyMetadata` they report.
 
 use std::collections::BTreeMap;
 
@@ -291,7 +290,7 @@ pub fn list_keys(
 }
 
 /// Resolves a key for a change and returns its id (the borrow of `state` ends here).
-fn key_id_for(
+pub(super) fn key_id_for(
     state: &VaultState,
     ctx: &Ctx<'_>,
     action: &str,
@@ -300,7 +299,7 @@ fn key_id_for(
     key_for(state, ctx, action, key_ref).map(|k| k.key_id.clone())
 }
 
-fn change_key<R>(
+pub(super) fn change_key<R>(
     state: &mut VaultState,
     key_id: &str,
     f: impl FnOnce(&mut Cmk) -> Result<R, KmsError>,
@@ -412,30 +411,6 @@ pub fn cancel_key_deletion(
             KeyState::Enabled
         };
         k.delete_date = None;
-        Ok(())
-    })
-}
-
-/// SetDeletionProtection (`spec/alibaba-kms.md` §11.4): refused on a PendingDeletion key; the
-/// description is kept only while protection is on.
-pub fn set_deletion_protection(
-    state: &mut VaultState,
-    ctx: &Ctx<'_>,
-    key_ref: &str,
-    enable: bool,
-    description: &str,
-) -> Result<(), KmsError> {
-    let id = key_id_for(state, ctx, "SetDeletionProtection", key_ref)?;
-    change_key(state, &id, |k| {
-        if k.key_state == KeyState::PendingDeletion {
-            return Err(KmsError::PendingDeletion);
-        }
-        k.deletion_protection = enable;
-        k.deletion_protection_description = if enable {
-            description.to_owned()
-        } else {
-            String::new()
-        };
         Ok(())
     })
 }
