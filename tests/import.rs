@@ -511,3 +511,74 @@ fn sm2_wrapping_imports_and_every_step_is_audited_naming_the_key() {
     let text = std::fs::read_to_string(dir.path().join("vault.json.audit.jsonl")).unwrap();
     assert!(!text.contains(&wrapped) && !text.contains(&s(&doc["ImportToken"])));
 }
+
+/// The binary end to end: `openssl pkeyutl` wraps with an SM2 wrapping key (SM2 keys are made in
+/// microseconds, so the binary's own key source is fine here) and the key then encrypts.
+#[test]
+fn the_command_line_imports_material_wrapped_by_openssl_sm2() {
+    require("openssl", &["version"], "`openssl`");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kms-console"))
+            .env("KMS_CONSOLE_VAULT", dir.path().join("vault.json"))
+            .env("HOME", dir.path())
+            .env_remove("KMS_CONSOLE_PASSPHRASE")
+            .env_remove("KMS_CONSOLE_PRINCIPAL")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    run(&["init", "--no-passphrase"]);
+    let key = s(&run(&["CreateKey", "--Origin", "EXTERNAL"])["KeyMetadata"]["KeyId"]);
+    let params = run(&[
+        "GetParametersForImport",
+        "--KeyId",
+        &key,
+        "--WrappingAlgorithm",
+        "SM2PKE",
+        "--WrappingKeySpec",
+        "EC_SM2",
+    ]);
+    let (pub_der, mat, wrapped) = (
+        dir.path().join("pub.der"),
+        dir.path().join("mat.bin"),
+        dir.path().join("wrapped.bin"),
+    );
+    std::fs::write(&pub_der, STANDARD.decode(s(&params["PublicKey"])).unwrap()).unwrap();
+    std::fs::write(&mat, MATERIAL).unwrap();
+    let out = Command::new("openssl")
+        .args(["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey"])
+        .arg(&pub_der)
+        .arg("-in")
+        .arg(&mat)
+        .arg("-out")
+        .arg(&wrapped)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wrapped = STANDARD.encode(std::fs::read(&wrapped).unwrap());
+    run(&[
+        "ImportKeyMaterial",
+        "--KeyId",
+        &key,
+        "--ImportToken",
+        &s(&params["ImportToken"]),
+        "--EncryptedKeyMaterial",
+        &wrapped,
+    ]);
+    let meta = run(&["DescribeKey", "--KeyId", &key]);
+    assert_eq!(s(&meta["KeyMetadata"]["KeyState"]), "Enabled");
+    let blob = run(&["Encrypt", "--KeyId", &key, "--Plaintext", "hi"]);
+    let back = run(&["Decrypt", "--CiphertextBlob", &s(&blob["CiphertextBlob"])]);
+    assert_eq!(s(&back["Plaintext"]), "hi");
+}
