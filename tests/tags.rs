@@ -325,3 +325,46 @@ fn batch_actions_read_the_flat_wire_form() {
         "MissingParameter"
     );
 }
+
+#[test]
+fn list_tag_resources_pages_by_200_rows() {
+    let (mut vault, _) = memory_vault();
+    let tags: Vec<String> = (0..10)
+        .map(|i| format!(r#"{{"TagKey":"k{i}","TagValue":"v"}}"#))
+        .collect();
+    let tags = format!("[{}]", tags.join(","));
+    for _ in 0..21 {
+        ok(&mut vault, "CreateKey", &[("Tags", &tags)]);
+    }
+    let first = ok(&mut vault, "ListTagResources", &[("ResourceType", "key")]);
+    assert_eq!(
+        first["TagResources"]["TagResource"]
+            .as_array()
+            .unwrap()
+            .len(),
+        200
+    );
+    let token = s(&first["NextToken"]);
+    assert!(!token.is_empty());
+    let second = ok(
+        &mut vault,
+        "ListTagResources",
+        &[("ResourceType", "key"), ("NextToken", &token)],
+    );
+    assert_eq!(
+        second["TagResources"]["TagResource"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(s(&second["NextToken"]), "");
+    assert_eq!(
+        code(
+            &mut vault,
+            "ListTagResources",
+            &[("ResourceType", "key"), ("NextToken", "later")]
+        ),
+        "InvalidParameter"
+    );
+}
