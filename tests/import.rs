@@ -319,6 +319,10 @@ fn only_the_same_material_of_the_right_length_reimports() {
         "Rejected.PendingImport"
     );
     assert_eq!(
+        code(&mut vault, "Decrypt", &[("CiphertextBlob", &blob)]),
+        "Rejected.PendingImport"
+    );
+    assert_eq!(
         import(&mut vault, &key, &token, &wrap(&other)),
         Err("InvalidKeyMaterial".into())
     );
