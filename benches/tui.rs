@@ -61,6 +61,9 @@ fn state() -> VaultState {
                 delete_date: None,
                 rotation: RotationPolicy::default(),
                 deletion_protection: false,
+                deletion_protection_description: String::new(),
+                tags: BTreeMap::new(),
+                external: None,
                 versions: (0..=i % 3)
                     .map(|v| KeyVersion {
                         key_version_id: uuid(2 + u32::try_from(v).expect("small"), i),

@@ -77,6 +77,10 @@ pub enum ConsoleCommand {
         /// Write the demo vault instead of an empty one
         #[arg(long)]
         demo: bool,
+        /// Create the vault from a seed file (JSON: fixed KeyIds, aliases, material, principals
+        /// with fixed AccessKeys); seeded material is for tests only
+        #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+        seed: Option<std::path::PathBuf>,
         /// Cheap Argon2id parameters, for tests only
         #[arg(long, hide = true)]
         insecure_test_kdf: bool,
@@ -256,8 +260,15 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Init {
             no_passphrase,
             demo,
+            seed,
             insecure_test_kdf,
-        }) => console::init(&cli.global, no_passphrase, demo, insecure_test_kdf),
+        }) => console::init(
+            &cli.global,
+            no_passphrase,
+            demo,
+            seed.as_deref(),
+            insecure_test_kdf,
+        ),
         Some(ConsoleCommand::Principal(cmd)) => principal::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod policy;
 pub mod random;
 pub mod secret;
+pub mod seed;
 pub mod spec;
 pub mod vault;
 pub mod vault_file;

@@ -799,7 +799,7 @@ fn create_key_validation_and_metadata() {
     for (k, val) in [
         ("KeySpec", "AES_999"),
         ("KeyUsage", "SIGN/VERIFY"),
-        ("Origin", "EXTERNAL"),
+        ("Origin", "BYOK"),
         ("ProtectionLevel", "HSM"),
         ("RotationInterval", "soon"),
     ] {

@@ -112,6 +112,33 @@ const KEY_SPECS: &[&str] = &[
 ];
 const DATA_KEY_SPECS: &[&str] = &["AES_256", "AES_128"];
 
+// Parameters of the batch tag actions (§11.5); on the wire the lists are flat
+// (`ResourceId.1`, `Tag.1.Key`, `TagKey.1`), on the command line JSON.
+const REGION_ID: ParamSpec = p(
+    "RegionId",
+    false,
+    ParamKind::Text,
+    "the vault's region (default)",
+);
+const RESOURCE_TYPE: ParamSpec = p(
+    "ResourceType",
+    true,
+    ParamKind::Choice(&["key"]),
+    "key (this vault holds no secrets)",
+);
+const RESOURCE_IDS: ParamSpec = p(
+    "ResourceId",
+    true,
+    ParamKind::Json,
+    r#"["id",...] (at most 50); on the wire ResourceId.1, ResourceId.2, ..."#,
+);
+const BATCH_TAGS: ParamSpec = p(
+    "Tag",
+    true,
+    ParamKind::Json,
+    r#"[{"Key":"k","Value":"v"}] (at most 20); on the wire Tag.1.Key, Tag.1.Value"#,
+);
+
 const KEY_ID: ParamSpec = p(
     "KeyId",
     true,
@@ -350,8 +377,14 @@ pub const ACTIONS: &[ActionSpec] = &[
             p(
                 "Origin",
                 false,
-                ParamKind::Choice(&["Aliyun_KMS"]),
-                "only Aliyun_KMS",
+                ParamKind::Choice(&["Aliyun_KMS", "EXTERNAL"]),
+                "EXTERNAL: no material until ImportKeyMaterial (Aliyun_AES_256, Aliyun_SM4)",
+            ),
+            p(
+                "Tags",
+                false,
+                ParamKind::Json,
+                r#"[{"TagKey":"k","TagValue":"v"}], at most 20"#,
             ),
             p(
                 "ProtectionLevel",
@@ -513,6 +546,184 @@ pub const ACTIONS: &[ActionSpec] = &[
         summary: "List the aliases of one key",
         mutates: false,
         params: &[KEY_ID, PAGE_NUMBER, PAGE_SIZE],
+    },
+    // Key import, deletion protection and tags (`spec/alibaba-kms.md` §11.3-§11.5).
+    ActionSpec {
+        name: kms::GET_PARAMETERS_FOR_IMPORT,
+        group: Group::Keys,
+        summary: "A wrapping public key and an ImportToken (24 h) for an EXTERNAL key",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p(
+                "WrappingAlgorithm",
+                true,
+                ParamKind::Choice(&["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "SM2PKE"]),
+                "OAEP with RSA_2048, SM2PKE with EC_SM2",
+            ),
+            p(
+                "WrappingKeySpec",
+                true,
+                ParamKind::Choice(&["RSA_2048", "EC_SM2"]),
+                "the wrapping key's spec",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: kms::IMPORT_KEY_MATERIAL,
+        group: Group::Keys,
+        summary: "Import wrapped key material into an EXTERNAL key",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p(
+                "EncryptedKeyMaterial",
+                true,
+                ParamKind::Text,
+                "base64 of the raw material wrapped with the PublicKey",
+            ),
+            p(
+                "ImportToken",
+                true,
+                ParamKind::Text,
+                "from GetParametersForImport",
+            ),
+            p(
+                "KeyMaterialExpireUnix",
+                false,
+                ParamKind::Int,
+                "Unix seconds; 0 or absent: never expires",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: kms::DELETE_KEY_MATERIAL,
+        group: Group::Keys,
+        summary: "Delete an EXTERNAL key's material; it waits for an import again",
+        mutates: true,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: kms::SET_DELETION_PROTECTION,
+        group: Group::Keys,
+        summary: "Turn deletion protection on or off",
+        mutates: true,
+        params: &[
+            p(
+                "EnableDeletionProtection",
+                true,
+                ParamKind::Bool,
+                "true: ScheduleKeyDeletion is refused",
+            ),
+            p(
+                "KeyId",
+                false,
+                ParamKind::KeyRef,
+                "KeyId, alias/<name> or key ARN (or ProtectedResourceArn)",
+            ),
+            p(
+                "ProtectedResourceArn",
+                false,
+                ParamKind::Text,
+                "acs:kms:<region>:<account>:key/<KeyId>",
+            ),
+            p(
+                "DeletionProtectionDescription",
+                false,
+                ParamKind::Text,
+                "why the key is protected",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: kms::TAG_RESOURCE,
+        group: Group::Keys,
+        summary: "Add or overwrite a key's tags (at most 10 a key)",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p(
+                "Tags",
+                true,
+                ParamKind::Json,
+                r#"[{"TagKey":"k","TagValue":"v"}]"#,
+            ),
+        ],
+    },
+    ActionSpec {
+        name: kms::UNTAG_RESOURCE,
+        group: Group::Keys,
+        summary: "Remove tags from a key",
+        mutates: true,
+        params: &[
+            KEY_ID,
+            p("TagKeys", true, ParamKind::Json, r#"["k1","k2"] or k1,k2"#),
+        ],
+    },
+    ActionSpec {
+        name: kms::LIST_RESOURCE_TAGS,
+        group: Group::Keys,
+        summary: "A key's tags",
+        mutates: false,
+        params: &[KEY_ID],
+    },
+    ActionSpec {
+        name: kms::TAG_RESOURCES,
+        group: Group::Keys,
+        summary: "Tag several keys (ResourceId.N, Tag.N.Key/Value)",
+        mutates: true,
+        params: &[REGION_ID, RESOURCE_TYPE, RESOURCE_IDS, BATCH_TAGS],
+    },
+    ActionSpec {
+        name: kms::UNTAG_RESOURCES,
+        group: Group::Keys,
+        summary: "Remove tags from several keys (ResourceId.N, TagKey.N or All)",
+        mutates: true,
+        params: &[
+            REGION_ID,
+            RESOURCE_TYPE,
+            RESOURCE_IDS,
+            p(
+                "TagKey",
+                false,
+                ParamKind::Json,
+                r#"["k1","k2"]; on the wire TagKey.1, TagKey.2, ..."#,
+            ),
+            p(
+                "All",
+                false,
+                ParamKind::Bool,
+                "remove every tag (no TagKey)",
+            ),
+        ],
+    },
+    ActionSpec {
+        name: kms::LIST_TAG_RESOURCES,
+        group: Group::Keys,
+        summary: "Tags of several keys, 200 rows a page",
+        mutates: false,
+        params: &[
+            REGION_ID,
+            RESOURCE_TYPE,
+            p(
+                "ResourceId",
+                false,
+                ParamKind::Json,
+                r#"["id",...]; on the wire ResourceId.1, ...; absent: every key"#,
+            ),
+            p(
+                "Tag",
+                false,
+                ParamKind::Json,
+                r#"[{"Key":"k","Value":"v"}]; on the wire Tag.1.Key, Tag.1.Value"#,
+            ),
+            p(
+                "NextToken",
+                false,
+                ParamKind::Text,
+                "from the previous page",
+            ),
+        ],
     },
 ];
 

@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 mod data;
+mod import;
 mod keys;
+mod tags;
 
 use super::actions::find_action;
 use super::document::{ApiError, ApiResponse};
@@ -244,6 +246,13 @@ fn run(vault: &mut Vault, call: &Call<'_>, req: &ApiRequest) -> Result<Outcome, 
         }
         "UpdateRotationPolicy" => keys::update_rotation_policy(vault, call, p),
         "ListAliases" | "ListAliasesByKeyId" => keys::read_aliases(vault, principal, spec.name, p),
+        // Key import, deletion protection and tags (§11.3-§11.5).
+        "GetParametersForImport" => import::get_parameters_for_import(vault, call, p),
+        "ImportKeyMaterial" => import::import_key_material(vault, call, p),
+        "DeleteKeyMaterial" => import::delete_key_material(vault, call, p),
+        "SetDeletionProtection" => import::set_deletion_protection(vault, call, p),
+        "TagResource" | "UntagResource" | "ListResourceTags" | "TagResources"
+        | "UntagResources" | "ListTagResources" => tags::run(vault, call, spec.name, p),
         _ => keys::change(vault, call, spec.name, p),
     }
 }

@@ -62,6 +62,14 @@ impl<'a> Params<'a> {
             .transpose()
     }
 
+    /// The parameters whose names start with `prefix` (flat RPC lists such as `ResourceId.1`),
+    /// with the rest of the name.
+    pub fn prefixed(&self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.map
+            .iter()
+            .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|rest| (rest, v.as_str())))
+    }
+
     /// `DryRun`, default false.
     pub fn dry_run(&self) -> Result<bool, KmsError> {
         Ok(self.bool("DryRun")?.unwrap_or(false))

@@ -12,7 +12,13 @@ use crate::core::vault::{Sources, Vault, new_vault_state};
 use crate::core::vault_file::{self, KdfParams, NewProtection, Protection, VaultFile};
 use crate::demo;
 
-pub fn init(global: &Global, no_passphrase: bool, demo: bool, cheap_kdf: bool) -> ExitCode {
+pub fn init(
+    global: &Global,
+    no_passphrase: bool,
+    demo: bool,
+    seed: Option<&std::path::Path>,
+    cheap_kdf: bool,
+) -> ExitCode {
     let format = session::format(global);
     let fail = |f: Failure| reply::fail(format, &f);
     let path = match session::vault_path(global) {
@@ -23,6 +29,11 @@ pub fn init(global: &Global, no_passphrase: bool, demo: bool, cheap_kdf: bool) -
     if let Err(f) = reply::check_args_for_xml(format, &[("--vault", &shown)]) {
         return fail(f);
     }
+    // A bad seed file is refused before anything is created.
+    let seeded = match seed.map(read_seed).transpose() {
+        Ok(state) => state,
+        Err(f) => return fail(f),
+    };
     if path.exists() {
         return fail(Failure::exists(format!(
             "a vault already exists at {shown}; it was left as it is"
@@ -39,7 +50,7 @@ pub fn init(global: &Global, no_passphrase: bool, demo: bool, cheap_kdf: bool) -
     let created = if demo {
         demo::write_demo_vault(&path, &crate::core::clock::SystemClock).map_err(Failure::internal)
     } else {
-        create_empty(global, &path, no_passphrase, cheap_kdf)
+        create_empty(global, &path, no_passphrase, cheap_kdf, seeded)
     };
     match created {
         Ok(protection) => {
@@ -66,9 +77,13 @@ fn create_empty(
     path: &std::path::Path,
     no_passphrase: bool,
     cheap_kdf: bool,
+    seeded: Option<VaultState>,
 ) -> Result<&'static str, Failure> {
     let sources = Sources::default();
-    let state = new_vault_state(&sources)?;
+    let state = match seeded {
+        Some(state) => state,
+        None => new_vault_state(&sources)?,
+    };
     let protection = if no_passphrase {
         NewProtection::None
     } else {
@@ -84,6 +99,34 @@ fn create_empty(
     let label = if no_passphrase { "none" } else { "passphrase" };
     Vault::create(path, state, protection, sources).map_err(Failure::internal)?;
     Ok(label)
+}
+
+/// `serve --seed FILE`: the vault of this run made from a seed file first (unprotected, as a test
+/// vault is), refused if a vault is already there — a test suite never serves yesterday's keys.
+pub fn seed_for_serve(global: &Global, seed: &std::path::Path) -> Result<(), Failure> {
+    let path = session::vault_path(global).map_err(Failure::vault)?;
+    let state = read_seed(seed)?;
+    if path.exists() {
+        return Err(Failure::exists(format!(
+            "a vault already exists at {}; serve --seed makes a new one (point --vault at a \
+             fresh path, or drop --seed to serve the existing vault)",
+            path.display()
+        )));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    create_empty(global, &path, true, false, Some(state)).map(|_| ())
+}
+
+/// Reads and checks a seed file (`init --seed`); its text may hold material, so it is wiped.
+fn read_seed(file: &std::path::Path) -> Result<VaultState, Failure> {
+    let text = std::fs::read_to_string(file)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| Failure::option("seed", format!("cannot read {}: {e}", file.display())))?;
+    crate::core::seed::seed_state(&text, &Sources::default())
+        .map_err(|e| Failure::option("seed", e.to_string()))
 }
 
 pub fn audit(global: &Global, cmd: &AuditCommand) -> ExitCode {

@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// Print no line per request on stderr
     #[arg(long)]
     pub quiet: bool,
+    /// First create the vault from this seed file (as `init --no-passphrase --seed FILE`; the
+    /// vault must not exist yet), for test suites that want the same keys every run
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<std::path::PathBuf>,
 }
 
 /// Runs the endpoint; returns when it has stopped.
@@ -50,6 +54,11 @@ pub fn run(global: &Global, args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
         eprintln!("{REMOTE_WARNING}");
+    }
+    if let Some(seed) = &args.seed
+        && let Err(f) = super::console::seed_for_serve(global, seed)
+    {
+        return super::reply::fail(session::format(global), &f);
     }
     let vault = match session::open(global) {
         Ok(v) => v,

@@ -67,6 +67,26 @@ pub enum KmsError {
     /// A real internal fault (I/O while saving the vault, a broken invariant) — never bad input.
     #[error("Internal Failure. {0}")]
     InternalFailure(String),
+    // Key import, tags (`spec/alibaba-kms.md` §11.3, §11.5).
+    /// An `EXTERNAL` key without usable material.
+    #[error("The request was rejected because the key state is PendingImport.")]
+    PendingImport,
+    /// An ImportToken this vault did not issue for this key.
+    #[error("import token is invalid.")]
+    InvalidImportToken,
+    /// An ImportToken past its 24 hours.
+    #[error("import token is expired.")]
+    ExpiredImportToken,
+    /// Wrapped material that does not unwrap, has the wrong length, or differs from the
+    /// material imported before. Deliberately one message.
+    #[error("key material is invalid.")]
+    InvalidKeyMaterial,
+    /// The action does not apply to keys of this origin.
+    #[error("This key origin is not valid for this api. {0}")]
+    UnsupportedOrigin(String),
+    /// A count limit (tags per key, resources per request).
+    #[error("The request was rejected because a limit was exceeded. {0}")]
+    LimitExceeded(String),
 }
 
 impl KmsError {
@@ -104,6 +124,12 @@ impl KmsError {
             Self::AccessKeyLimitExceeded(_) => "LimitExceeded.User.AccessKey",
             Self::LastPrincipalManager(_) => "DeleteConflict.User.LastManager",
             Self::InternalFailure(_) => "InternalFailure",
+            Self::PendingImport => "Rejected.PendingImport",
+            Self::InvalidImportToken => "InvalidImportToken",
+            Self::ExpiredImportToken => "ExpiredImportToken",
+            Self::InvalidKeyMaterial => "InvalidKeyMaterial",
+            Self::UnsupportedOrigin(_) => "Unsupported.Origin",
+            Self::LimitExceeded(_) => "Rejected.LimitExceeded",
         }
     }
 
@@ -116,7 +142,12 @@ impl KmsError {
             | Self::AliasAlreadyExists
             | Self::IncorrectKeyUsage(_)
             | Self::DryRunOperation
-            | Self::MalformedPolicyDocument(_) => 400,
+            | Self::MalformedPolicyDocument(_)
+            | Self::InvalidImportToken
+            | Self::ExpiredImportToken
+            | Self::InvalidKeyMaterial
+            | Self::UnsupportedOrigin(_)
+            | Self::LimitExceeded(_) => 400,
             Self::NoPermission { .. } | Self::UnknownPrincipal(_) => 403,
             Self::KeyNotFound
             | Self::KeyVersionNotFound
@@ -127,7 +158,8 @@ impl KmsError {
             | Self::StateModifiedFailed(_)
             | Self::ResourceConflict(_)
             | Self::AccessKeyLimitExceeded(_)
-            | Self::LastPrincipalManager(_) => 409,
+            | Self::LastPrincipalManager(_)
+            | Self::PendingImport => 409,
             Self::InternalFailure(_) => 500,
         }
     }
@@ -173,6 +205,15 @@ impl KmsError {
             Self::InternalFailure(_) => {
                 "Try again; if it persists, check the vault file and its folder."
             }
+            Self::PendingImport => "Import the key material with ImportKeyMaterial first.",
+            Self::InvalidImportToken | Self::ExpiredImportToken => {
+                "Get a new ImportToken and PublicKey with GetParametersForImport."
+            }
+            Self::InvalidKeyMaterial => {
+                "Wrap the raw material with the PublicKey and WrappingAlgorithm of the token; re-import only the material imported before."
+            }
+            Self::UnsupportedOrigin(_) => "Check the key's Origin with DescribeKey.",
+            Self::LimitExceeded(_) => "Stay within the limit the message names.",
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+mod external;
 mod principal;
 
 use super::audit::AuditAnchor;
@@ -12,6 +13,7 @@ use super::clock::UnixTime;
 use super::material::KeyMaterial;
 use super::spec::{KeySpec, KeyState, KeyUsage};
 
+pub use external::{ExternalKey, ImportToken};
 pub use principal::{AccessKey, MAX_ACCESS_KEYS, Principal};
 
 /// Default region of a new vault.
@@ -61,8 +63,18 @@ pub struct Cmk {
     pub rotation: RotationPolicy,
     #[serde(default)]
     pub deletion_protection: bool,
-    /// Oldest first; the last one is the primary version. Never empty.
+    /// Oldest first; the last one is the primary version. Never empty, except for an
+    /// `EXTERNAL` key without its material (PendingImport).
     pub versions: Vec<KeyVersion>,
+    /// `DeletionProtectionDescription` (§11.4); kept only while protection is on.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub deletion_protection_description: String,
+    /// Tags, TagKey → TagValue (§11.5).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Set for keys of Origin `EXTERNAL` (§11.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalKey>,
 }
 
 impl Cmk {
@@ -92,6 +104,15 @@ impl Cmk {
 
     pub fn version(&self, id: &str) -> Option<&KeyVersion> {
         self.versions.iter().find(|v| v.key_version_id == id)
+    }
+
+    /// `Aliyun_KMS` or `EXTERNAL`.
+    pub fn origin(&self) -> &'static str {
+        if self.external.is_some() {
+            super::spec::ORIGIN_EXTERNAL
+        } else {
+            super::spec::ORIGIN
+        }
     }
 }
 
@@ -280,6 +301,14 @@ impl VaultState {
         true
     }
 
+    /// Removes every version of a key (an `EXTERNAL` key's material is deleted or expired).
+    pub(crate) fn clear_versions(&mut self, key_id: &str) {
+        if let Some(key) = self.key_mut(key_id) {
+            key.versions.clear();
+            self.reindex();
+        }
+    }
+
     /// Removes keys for which `remove` holds, with their aliases; returns their ids.
     pub(crate) fn remove_keys(&mut self, remove: impl Fn(&Cmk) -> bool) -> Vec<String> {
         let removed: Vec<String> = self
@@ -305,6 +334,12 @@ impl VaultState {
         for key in &mut self.data.keys {
             key.creation_date += seconds;
             key.delete_date = key.delete_date.map(|d| d + seconds);
+            if let Some(external) = &mut key.external {
+                external.material_expire = external.material_expire.map(|d| d + seconds);
+                for token in &mut external.import_tokens {
+                    token.expire += seconds;
+                }
+            }
             for version in &mut key.versions {
                 version.creation_date += seconds;
             }

@@ -4,12 +4,15 @@
 
 pub mod aliases;
 pub mod asymmetric;
+pub mod import;
 pub mod keys;
 pub mod maintenance;
 pub mod paging;
 pub mod principals;
+pub mod protection;
 pub mod reencrypt;
 pub mod symmetric;
+pub mod tags;
 pub mod versions;
 
 use super::clock::{Clock, IdSource};
@@ -112,6 +115,7 @@ pub fn ensure_enabled(key: &Cmk) -> Result<(), KmsError> {
         KeyState::Enabled => Ok(()),
         KeyState::Disabled => Err(KmsError::Disabled),
         KeyState::PendingDeletion => Err(KmsError::PendingDeletion),
+        KeyState::PendingImport => Err(KmsError::PendingImport),
     }
 }
 

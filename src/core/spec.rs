@@ -100,16 +100,24 @@ pub enum KeyState {
     Enabled,
     Disabled,
     PendingDeletion,
+    /// An `EXTERNAL` key without (or past the expiry of) its imported material (§11.3).
+    PendingImport,
 }
 
 impl KeyState {
-    pub const ALL: [KeyState; 3] = [Self::Enabled, Self::Disabled, Self::PendingDeletion];
+    pub const ALL: [KeyState; 4] = [
+        Self::Enabled,
+        Self::Disabled,
+        Self::PendingDeletion,
+        Self::PendingImport,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
             Self::PendingDeletion => "PendingDeletion",
+            Self::PendingImport => "PendingImport",
         }
     }
 
@@ -118,7 +126,9 @@ impl KeyState {
     }
 }
 
-/// `Origin` of every key this vault makes.
+/// `Origin` of the keys this vault makes material for.
 pub const ORIGIN: &str = "Aliyun_KMS";
+/// `Origin` of a key whose material the caller imports (`spec/alibaba-kms.md` §11.3).
+pub const ORIGIN_EXTERNAL: &str = "EXTERNAL";
 /// `ProtectionLevel` of every key this vault makes.
 pub const PROTECTION_LEVEL: &str = "SOFTWARE";

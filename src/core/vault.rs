@@ -240,6 +240,9 @@ impl Vault {
                             key_id,
                             key_version_id,
                         } => ("RotateKey", key_id, Some(key_version_id.clone())),
+                        MaintenanceEvent::MaterialExpired { key_id } => {
+                            ("DeleteKeyMaterial", key_id, None)
+                        }
                     };
                     AuditRecord {
                         time: time.clone(),

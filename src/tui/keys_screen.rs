@@ -193,6 +193,7 @@ fn state_short(state: KeyState) -> &'static str {
         KeyState::Enabled => "Enabled",
         KeyState::Disabled => "Disabled",
         KeyState::PendingDeletion => "PendDel",
+        KeyState::PendingImport => "PendImp",
     }
 }
 

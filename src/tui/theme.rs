@@ -104,7 +104,7 @@ impl Theme {
         use crate::core::spec::KeyState;
         match state {
             KeyState::Enabled => self.ok(),
-            KeyState::Disabled => self.warn(),
+            KeyState::Disabled | KeyState::PendingImport => self.warn(),
             KeyState::PendingDeletion => self.error(),
         }
     }

@@ -285,6 +285,9 @@ fn describe(event: &MaintenanceEvent) -> String {
             key_id,
             key_version_id,
         } => format!("Automatic rotation: key {key_id} has a new primary version {key_version_id}"),
+        MaintenanceEvent::MaterialExpired { key_id } => {
+            format!("The imported material of key {key_id} expired; the key is PendingImport")
+        }
     }
 }
 

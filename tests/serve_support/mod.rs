@@ -50,8 +50,8 @@ pub struct AccessKey {
     pub secret: String,
 }
 
-/// The AccessKey of principal `name`: the one place tests obtain credentials. (Today each
-/// principal holds one pair, kept in the unprotected demo vault's contents.)
+/// The first AccessKey of principal `name`: the one place tests obtain credentials (read from the
+/// unprotected demo vault's contents).
 pub fn credentials(vault: &Path, name: &str) -> AccessKey {
     let text = std::fs::read_to_string(vault).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -44,9 +44,16 @@ pub(super) fn create_key(
             KmsError::invalid("KeyUsage", "Only ENCRYPT/DECRYPT keys are supported.")
         })?,
     };
-    if p.opt("Origin").is_some_and(|o| o != "Aliyun_KMS") {
-        return Err(KmsError::invalid("Origin", "Only Aliyun_KMS is supported."));
-    }
+    let external = match p.opt("Origin").map(str::trim) {
+        None | Some("Aliyun_KMS") => false,
+        Some("EXTERNAL") => true,
+        Some(_) => {
+            return Err(KmsError::invalid(
+                "Origin",
+                "It must be Aliyun_KMS or EXTERNAL.",
+            ));
+        }
+    };
     if p.opt("ProtectionLevel").is_some_and(|o| o != "SOFTWARE") {
         return Err(KmsError::invalid(
             "ProtectionLevel",
@@ -58,7 +65,19 @@ pub(super) fn create_key(
         key_usage,
         description: p.opt("Description").unwrap_or_default().to_owned(),
         rotation: rotation_policy(p)?,
+        tags: super::tags::tags_param(p, "Tags")?
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect(),
     };
+    if external {
+        let metadata = call.change(vault, |state, ctx| {
+            let m = keys::create_external_key(state, ctx, req)?;
+            let touched = Touched::key(state, &m.key_id);
+            Ok((m, touched))
+        })?;
+        return Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited());
+    }
     // Check permission first: RSA generation is slow and must not run for a refused caller.
     keys::authorize_create_key(vault.state(), &vault.ctx(principal))?;
     let material = vault.sources().keys.generate(key_spec)?;

@@ -1,6 +1,8 @@
 //! Key lifecycle: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
 //! ScheduleKeyDeletion, CancelKeyDeletion, and the `KeyMetadata` they report.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::paging::{Page, PageInfo};
@@ -8,8 +10,8 @@ use super::{Ctx, account_resource, authorize, key_for};
 use crate::core::clock::{UnixTime, format_date};
 use crate::core::error::KmsError;
 use crate::core::material::KeyMaterial;
-use crate::core::model::{Cmk, KeyVersion, RotationPolicy, VaultState};
-use crate::core::spec::{KeySpec, KeyState, KeyUsage, ORIGIN, PROTECTION_LEVEL};
+use crate::core::model::{Cmk, ExternalKey, KeyVersion, RotationPolicy, VaultState};
+use crate::core::spec::{KeySpec, KeyState, KeyUsage, PROTECTION_LEVEL};
 
 /// `KeyMetadata` of DescribeKey and CreateKey (`spec/alibaba-kms.md` §4.4). Empty optional
 /// values are `""`, as in the API's examples.
@@ -28,6 +30,7 @@ pub struct KeyMetadata {
     pub protection_level: String,
     pub delete_date: String,
     pub deletion_protection: String,
+    pub deletion_protection_description: String,
     pub automatic_rotation: String,
     pub rotation_interval: String,
     pub last_rotation_date: String,
@@ -48,7 +51,7 @@ impl KeyMetadata {
             description: key.description.clone(),
             creation_date: format_date(key.creation_date),
             creator: key.creator.clone(),
-            origin: ORIGIN.into(),
+            origin: key.origin().into(),
             protection_level: PROTECTION_LEVEL.into(),
             delete_date: key.delete_date.map(format_date).unwrap_or_default(),
             deletion_protection: if key.deletion_protection {
@@ -57,6 +60,7 @@ impl KeyMetadata {
                 "Disabled"
             }
             .into(),
+            deletion_protection_description: key.deletion_protection_description.clone(),
             automatic_rotation: rotation.into(),
             rotation_interval: key
                 .rotation
@@ -70,7 +74,13 @@ impl KeyMetadata {
                 .map(format_date)
                 .unwrap_or_default(),
             primary_key_version: key.primary_version_id().to_owned(),
-            material_expire_time: String::new(),
+            material_expire_time: key
+                .external
+                .as_ref()
+                .and_then(|e| e.material_expire)
+                .filter(|_| !key.versions.is_empty())
+                .map(format_date)
+                .unwrap_or_default(),
         }
     }
 }
@@ -91,6 +101,8 @@ pub struct CreateKeyRequest {
     pub key_usage: KeyUsage,
     pub description: String,
     pub rotation: RotationPolicy,
+    /// `Tags` of CreateKey, already checked against the limits of §11.5.
+    pub tags: BTreeMap<String, String>,
 }
 
 /// Whether the caller may create keys; checked before the (possibly slow) key generation.
@@ -118,26 +130,60 @@ pub fn create_key(
         ));
     }
     let now = ctx.clock.now();
-    let key = Cmk {
+    let mut key = new_key(ctx, req, KeyState::Enabled);
+    key.versions.push(KeyVersion {
+        key_version_id: ctx.ids.uuid(),
+        creation_date: now,
+        material,
+    });
+    let metadata = KeyMetadata::of(state, &key);
+    state.insert_key(key);
+    Ok(metadata)
+}
+
+/// CreateKey with `Origin=EXTERNAL`: a symmetric key without material, PendingImport until
+/// ImportKeyMaterial (`spec/alibaba-kms.md` §11.3).
+pub fn create_external_key(
+    state: &mut VaultState,
+    ctx: &Ctx<'_>,
+    req: CreateKeyRequest,
+) -> Result<KeyMetadata, KmsError> {
+    authorize_create_key(state, ctx)?;
+    if !matches!(req.key_spec, KeySpec::AliyunAes256 | KeySpec::AliyunSm4) {
+        return Err(KmsError::invalid(
+            "KeySpec",
+            "Keys of Origin EXTERNAL are Aliyun_AES_256 or Aliyun_SM4.",
+        ));
+    }
+    if req.rotation.enabled {
+        return Err(KmsError::UnsupportedOrigin(
+            "Automatic rotation is not available for keys of Origin EXTERNAL.".into(),
+        ));
+    }
+    let mut key = new_key(ctx, req, KeyState::PendingImport);
+    key.external = Some(ExternalKey::new(ctx.ids.uuid()));
+    let metadata = KeyMetadata::of(state, &key);
+    state.insert_key(key);
+    Ok(metadata)
+}
+
+fn new_key(ctx: &Ctx<'_>, req: CreateKeyRequest, key_state: KeyState) -> Cmk {
+    Cmk {
         key_id: ctx.ids.uuid(),
         key_spec: req.key_spec,
         key_usage: req.key_usage,
-        key_state: KeyState::Enabled,
+        key_state,
         description: req.description,
-        creation_date: now,
+        creation_date: ctx.clock.now(),
         creator: ctx.principal.to_owned(),
         delete_date: None,
         rotation: req.rotation,
         deletion_protection: false,
-        versions: vec![KeyVersion {
-            key_version_id: ctx.ids.uuid(),
-            creation_date: now,
-            material,
-        }],
-    };
-    let metadata = KeyMetadata::of(state, &key);
-    state.insert_key(key);
-    Ok(metadata)
+        versions: Vec::new(),
+        deletion_protection_description: String::new(),
+        tags: req.tags,
+        external: None,
+    }
 }
 
 pub fn describe_key(
@@ -244,7 +290,7 @@ pub fn list_keys(
 }
 
 /// Resolves a key for a change and returns its id (the borrow of `state` ends here).
-fn key_id_for(
+pub(super) fn key_id_for(
     state: &VaultState,
     ctx: &Ctx<'_>,
     action: &str,
@@ -253,7 +299,7 @@ fn key_id_for(
     key_for(state, ctx, action, key_ref).map(|k| k.key_id.clone())
 }
 
-fn change_key<R>(
+pub(super) fn change_key<R>(
     state: &mut VaultState,
     key_id: &str,
     f: impl FnOnce(&mut Cmk) -> Result<R, KmsError>,
@@ -294,10 +340,18 @@ fn set_enabled(
 ) -> Result<(), KmsError> {
     let id = key_id_for(state, ctx, action, key_ref)?;
     change_key(state, &id, |k| {
-        if k.key_state == KeyState::PendingDeletion {
-            return Err(KmsError::StateModifiedFailed(
-                "The key is PendingDeletion; cancel the deletion first.".into(),
-            ));
+        match k.key_state {
+            KeyState::PendingDeletion => {
+                return Err(KmsError::StateModifiedFailed(
+                    "The key is PendingDeletion; cancel the deletion first.".into(),
+                ));
+            }
+            KeyState::PendingImport => {
+                return Err(KmsError::StateModifiedFailed(
+                    "The key is PendingImport; import its material first.".into(),
+                ));
+            }
+            KeyState::Enabled | KeyState::Disabled => {}
         }
         k.key_state = to;
         Ok(())
@@ -327,7 +381,8 @@ pub fn schedule_key_deletion(
         }
         if k.deletion_protection {
             return Err(KmsError::StateModifiedFailed(
-                "The key has deletion protection.".into(),
+                "The key has deletion protection; turn it off with SetDeletionProtection first."
+                    .into(),
             ));
         }
         k.key_state = KeyState::PendingDeletion;
@@ -349,7 +404,12 @@ pub fn cancel_key_deletion(
                 "The key is not PendingDeletion.".into(),
             ));
         }
-        k.key_state = KeyState::Enabled;
+        // An EXTERNAL key whose material went while it waited comes back waiting for it.
+        k.key_state = if k.versions.is_empty() {
+            KeyState::PendingImport
+        } else {
+            KeyState::Enabled
+        };
         k.delete_date = None;
         Ok(())
     })

@@ -1,7 +1,9 @@
-//! What the vault does by itself when opened or ticked: delete keys past their `DeleteDate` and
-//! rotate keys whose automatic rotation is due. Recorded in the audit log as done by `system`.
+//! What the vault does by itself when opened or ticked: delete keys past their `DeleteDate`,
+//! delete imported material past its `KeyMaterialExpireUnix` and rotate keys whose automatic
+//! rotation is due. Recorded in the audit log as done by `system`.
 
 use super::Ctx;
+use super::import::{drop_material, material_expired};
 use super::versions::add_version;
 use crate::core::error::KmsError;
 use crate::core::material::KeyMaterial;
@@ -21,13 +23,17 @@ pub enum MaintenanceEvent {
         key_id: String,
         key_version_id: String,
     },
+    /// An EXTERNAL key's imported material expired and was deleted (the key is PendingImport).
+    MaterialExpired { key_id: String },
 }
 
 /// Whether [`run_maintenance`] would change anything now (cheap; no lock needed to ask).
 pub fn maintenance_due(state: &VaultState, now: i64) -> bool {
     state.keys().iter().any(|k| {
         k.delete_date.is_some_and(|d| d <= now)
+            || material_expired(k, now)
             || (k.key_state == KeyState::Enabled
+                && k.external.is_none()
                 && k.key_spec.is_symmetric()
                 && k.next_rotation_date().is_some_and(|d| d <= now))
     })
@@ -47,11 +53,22 @@ pub fn run_maintenance(
         .into_iter()
         .map(|key_id| MaintenanceEvent::KeyDeleted { key_id })
         .collect();
+    let expired: Vec<String> = state
+        .keys()
+        .iter()
+        .filter(|k| material_expired(k, now))
+        .map(|k| k.key_id.clone())
+        .collect();
+    for key_id in expired {
+        drop_material(state, &key_id);
+        events.push(MaintenanceEvent::MaterialExpired { key_id });
+    }
     let due: Vec<(String, crate::core::spec::KeySpec)> = state
         .keys()
         .iter()
         .filter(|k| {
             k.key_state == KeyState::Enabled
+                && k.external.is_none()
                 && k.key_spec.is_symmetric()
                 && k.next_rotation_date().is_some_and(|d| d <= now)
         })

@@ -75,14 +75,24 @@ pub fn seal_with_primary(
 }
 
 /// The key and version a blob names; a well-formed header naming no version here is
-/// `Forbidden.KeyNotFound` (product §5).
+/// `Forbidden.KeyNotFound` (product §5), or `Rejected.PendingImport` when it is the version of an
+/// EXTERNAL key whose material was deleted or expired (the error names no key).
 pub fn blob_source<'s>(
     state: &'s VaultState,
     blob: &CiphertextBlob,
 ) -> Result<(&'s Cmk, &'s KeyVersion), KmsError> {
-    state
-        .version(blob.key_version_id())
-        .ok_or(KmsError::KeyNotFound)
+    let id = blob.key_version_id();
+    state.version(id).ok_or_else(|| {
+        let awaiting = state
+            .keys()
+            .iter()
+            .any(|k| k.external.as_ref().is_some_and(|e| e.key_version_id == id));
+        if awaiting {
+            KmsError::PendingImport
+        } else {
+            KmsError::KeyNotFound
+        }
+    })
 }
 
 /// Opens a blob with the version it names. Every failure is [`KmsError::InvalidCiphertext`].

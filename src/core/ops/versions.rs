@@ -75,6 +75,7 @@ pub fn prepare_key_version<'s>(
     key_ref: &str,
 ) -> Result<&'s Cmk, KmsError> {
     let key = key_for(state, ctx, "CreateKeyVersion", key_ref)?;
+    refuse_external(key)?;
     ensure_enabled(key)?;
     Ok(key)
 }
@@ -94,6 +95,16 @@ pub fn create_key_version(
     }
     let key_id = key.key_id.clone();
     add_version(state, ctx, &key_id, material)
+}
+
+/// EXTERNAL keys are never rotated: new material means a new key (`spec/alibaba-kms.md` §11.3).
+fn refuse_external(key: &Cmk) -> Result<(), KmsError> {
+    if key.external.is_some() {
+        return Err(KmsError::UnsupportedOrigin(
+            "Keys of Origin EXTERNAL are not rotated; create a key and import new material.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Appends a version made now; shared with automatic rotation.
@@ -181,6 +192,9 @@ pub fn update_rotation_policy(
         return Err(KmsError::IncorrectKeyUsage(
             "Automatic rotation is available only for symmetric keys.".into(),
         ));
+    }
+    if enable {
+        refuse_external(key)?;
     }
     ensure_enabled(key)?;
     let interval = match (enable, interval_seconds.or(key.rotation.interval_seconds)) {

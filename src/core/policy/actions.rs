@@ -39,6 +39,17 @@ pub mod kms {
         DELETE_ALIAS = "DeleteAlias",
         LIST_ALIASES = "ListAliases",
         LIST_ALIASES_BY_KEY_ID = "ListAliasesByKeyId",
+        // Key import, deletion protection and tags (`spec/alibaba-kms.md` §11.3-§11.5).
+        GET_PARAMETERS_FOR_IMPORT = "GetParametersForImport",
+        IMPORT_KEY_MATERIAL = "ImportKeyMaterial",
+        DELETE_KEY_MATERIAL = "DeleteKeyMaterial",
+        SET_DELETION_PROTECTION = "SetDeletionProtection",
+        TAG_RESOURCE = "TagResource",
+        UNTAG_RESOURCE = "UntagResource",
+        LIST_RESOURCE_TAGS = "ListResourceTags",
+        TAG_RESOURCES = "TagResources",
+        UNTAG_RESOURCES = "UntagResources",
+        LIST_TAG_RESOURCES = "ListTagResources",
     }
 
     /// ReEncrypt is granted in two halves (product §7): `kms:ReEncryptFrom` on the source key
