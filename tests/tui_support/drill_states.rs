@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use kms_console::core::drill::{
     DrillControl, DrillError, DrillJob, DrillOptions, DrillOutcome, DrillProgress, DrillReport,
-    DrillTotals, LineFailure, VersionCount, run_job,
+    DrillTotals, KeyCount, LineFailure, VersionCount, run_job,
 };
 use kms_console::tui::action::Action;
 use kms_console::tui::drill::ScanState;
@@ -183,7 +183,9 @@ pub fn report(h: &Harness) -> DrillReport {
     DrillReport {
         destination_key_id: orders_id.clone(),
         destination_key_version_id: orders[2].clone(),
+        in_place: false,
         rotated: false,
+        rotations: Vec::new(),
         dry_run: false,
         threads: 4,
         totals: DrillTotals {
@@ -198,6 +200,20 @@ pub fn report(h: &Harness) -> DrillReport {
             count(&orders_id, &orders[1], 2_000, 0),
             count(&orders_id, &orders[2], 2_380, 12_354),
             count(&payments.key_id, payments.primary_id(), 1_974, 0),
+        ],
+        keys: vec![
+            KeyCount {
+                key_id: orders_id.clone(),
+                primary_key_version_id: orders[2].clone(),
+                before: 10_380,
+                after: 12_354,
+            },
+            KeyCount {
+                key_id: payments.key_id.clone(),
+                primary_key_version_id: payments.primary_id().to_owned(),
+                before: 1_974,
+                after: 0,
+            },
         ],
         failures,
         failures_omitted: 0,
