@@ -372,7 +372,7 @@ fn usage_errors_exit_2_and_other_formats_work() {
         &["--DestinationKeyId", a.as_str()][..],
         &["--dry-run", "--rotate", "--DestinationKeyId", &a],
         &["--dry-run", "--threads", "0", "--DestinationKeyId", &a],
-        &["--DestinationKeyId", &a, "--output"],
+        &["--output", &out_arg, "--DestinationKeyId"],
     ] {
         let out = e.drill(extra);
         assert_eq!(out.status.code(), Some(2), "{extra:?}");
