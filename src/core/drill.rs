@@ -43,6 +43,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use files::{is_same_file, run_to_file};
 pub use job::{DrillJob, DrillOutcome, run_job};
+pub use line::{LineSource, line_source};
 pub use pipeline::run;
 pub use report::{DrillReport, DrillTotals, KeyCount, LineFailure, Rotation, VersionCount};
 pub use scan::{

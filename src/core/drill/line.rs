@@ -185,6 +185,33 @@ pub(super) fn classify(text: &str) -> Result<Found<'_>, KmsError> {
     }
 }
 
+/// What one raw drill line names, read without decrypting: the classification the census uses,
+/// for other front ends' quick looks (the console's scan of a drill input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineSource {
+    /// Blank (whitespace or a byte-order mark only).
+    Blank,
+    /// Not a drill line: neither a blob nor a JSON line with the fields a drill needs.
+    Bad,
+    /// The KeyVersionId of a symmetric blob's header or of an RSA / SM2 line's source fields.
+    Version(String),
+}
+
+/// Classifies one line (without its terminator); see [`LineSource`].
+pub fn line_source(raw: &[u8]) -> LineSource {
+    match text_of(raw) {
+        None => LineSource::Bad,
+        Some("") => LineSource::Blank,
+        Some(text) => match classify(text) {
+            Ok(Found::Symmetric(version)) => LineSource::Version(version),
+            Ok(Found::Asymmetric { key_version_id, .. }) => {
+                LineSource::Version(key_version_id.to_owned())
+            }
+            Err(_) => LineSource::Bad,
+        },
+    }
+}
+
 fn json_members(text: &str) -> Result<Map<String, Value>, KmsError> {
     serde_json::from_str(text).map_err(|e| not_json(&e))
 }
