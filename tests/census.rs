@@ -159,7 +159,7 @@ fn census_counts_versions_of_files_folders_and_stdin_without_decrypting() {
     assert_eq!(
         doc["Totals"],
         json!({"Files": 3, "Lines": 12, "Ciphertexts": 9, "Primary": 4, "NonPrimary": 4,
-               "NotInVault": 1, "Empty": 1, "Bad": 2})
+               "NotInVault": 1, "OtherVersions": 0, "Empty": 1, "Bad": 2})
     );
     // Key A: v1 (old) four times, listed first two in input order (a folder's files sorted by
     // path: deeper/two.jsonl before one.txt); v2 is the primary.

@@ -24,6 +24,9 @@ use crate::core::ops::{Ctx, account_resource, authorize, resolve};
 
 /// Locations listed per version by default (`--locations`).
 pub const DEFAULT_LOCATIONS: usize = 10;
+/// Distinct versions a worker lists one by one; lines under further ones are only counted (in
+/// `OtherVersions`), so that a file of random headers cannot make the census hold a row per line.
+pub const MAX_VERSIONS: usize = 10_000;
 const READ_BUFFER: usize = 256 * 1024;
 
 /// How to count.
@@ -83,7 +86,7 @@ pub struct CensusVersion {
 }
 
 /// Line counts. `lines` = `ciphertexts + empty + bad`; `ciphertexts` = `primary +
-/// non_primary + not_in_vault`.
+/// non_primary + not_in_vault + other_versions`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CensusTotals {
@@ -93,6 +96,8 @@ pub struct CensusTotals {
     pub primary: u64,
     pub non_primary: u64,
     pub not_in_vault: u64,
+    /// Lines under versions past the first [`MAX_VERSIONS`] distinct ones (not listed).
+    pub other_versions: u64,
     pub empty: u64,
     pub bad: u64,
 }
@@ -253,6 +258,7 @@ struct Tally {
     lines: u64,
     empty: u64,
     bad: u64,
+    other_versions: u64,
     versions: HashMap<String, Entry>,
     bad_lines: Vec<(At, &'static str)>,
 }
@@ -280,6 +286,10 @@ impl Tally {
                 return;
             }
         };
+        if self.versions.len() >= MAX_VERSIONS && !self.versions.contains_key(&version) {
+            self.other_versions += 1;
+            return;
+        }
         let entry = self.versions.entry(version).or_default();
         if entry.key_ref.is_none() {
             entry.key_ref = key_ref.map(str::to_owned);
@@ -292,6 +302,7 @@ impl Tally {
         self.lines += other.lines;
         self.empty += other.empty;
         self.bad += other.bad;
+        self.other_versions += other.other_versions;
         for (version, entry) in other.versions {
             let mine = self.versions.entry(version).or_default();
             mine.count += entry.count;
@@ -323,6 +334,8 @@ impl Tally {
             lines: self.lines,
             empty: self.empty,
             bad: self.bad,
+            other_versions: self.other_versions,
+            ciphertexts: self.other_versions,
             ..CensusTotals::default()
         };
         let mut rows: Vec<((bool, String, usize), CensusVersion)> = Vec::new();
@@ -411,4 +424,40 @@ fn push_first<T: Ord>(list: &mut Vec<T>, item: T, cap: usize) {
 fn trim<T: Ord>(list: &mut Vec<T>, cap: usize) {
     list.sort_unstable();
     list.truncate(cap);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(i: usize) -> String {
+        let mut bytes = format!("{i:08x}-2222-4333-8444-555555555555").into_bytes();
+        bytes.extend([7u8; 12 + 32 + 16]);
+        crate::core::blob::CiphertextBlob::encode(&bytes)
+    }
+
+    #[test]
+    fn versions_past_the_cap_are_only_counted() {
+        let mut tally = Tally::default();
+        for i in 0..MAX_VERSIONS + 5 {
+            tally.line(0, 1, blob(i).as_bytes(), 2);
+        }
+        tally.line(0, 2, blob(0).as_bytes(), 2);
+        assert_eq!(tally.versions.len(), MAX_VERSIONS);
+        assert_eq!(tally.other_versions, 5);
+        assert_eq!(
+            tally.versions[&format!("{:08x}-2222-4333-8444-555555555555", 0)].count,
+            2
+        );
+    }
+
+    #[test]
+    fn the_first_locations_are_kept_whatever_the_order_they_come_in() {
+        let mut list = Vec::new();
+        for at in [9u64, 3, 7, 1, 8, 2, 6] {
+            push_first(&mut list, (0u32, at), 2);
+        }
+        trim(&mut list, 2);
+        assert_eq!(list, [(0, 1), (0, 2)]);
+    }
 }
