@@ -1,19 +1,22 @@
 //! Drill throughput (product §14): 20,000 GenerateDataKey blobs (32-byte data keys) under an old
 //! version, re-encrypted to the primary and verified, with 1 and with 2 worker threads; the
 //! floor is a speed-up of at least 1.7× from 1 to 2 threads, checked on the median of several
-//! runs and printed beside criterion's figures. (Flat memory is measured on the real binary
-//! with `/usr/bin/time -v`; see `examples/drill_input.rs`.)
+//! runs and printed beside criterion's figures. Beside it, the census (issue 13) of the same
+//! blobs repeated to 200,000 lines, with 1 and 2 threads: no decryption, so it is much faster;
+//! its lines/s and speed-up are printed (no floor: reading and parsing headers is cheap enough
+//! that the single reader thread bounds it). (Flat memory is measured on the real binary with
+//! `/usr/bin/time -v`: see `examples/drill_input.rs` and `tests/census.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use kms_console::api::{ApiRequest, dispatch};
 use kms_console::core::clock::{FixedClock, RandomIds};
 use kms_console::core::context::EncryptionContext;
-use kms_console::core::drill::{self, DrillControl, DrillOptions};
+use kms_console::core::drill::{self, CensusInput, CensusOptions, DrillControl, DrillOptions};
 use kms_console::core::ops::symmetric::generate_data_key;
 use kms_console::core::vault::{OsKeySource, Sources, Vault, new_vault_state};
 
@@ -113,7 +116,65 @@ fn check_speed_up(vault: &Vault, key: &str, input: &[u8]) {
     );
 }
 
-criterion_group!(benches, bench_threads);
+/// The census input: the drill's blobs ten times over.
+const CENSUS_COPIES: u64 = 10;
+
+fn census_once(vault: &Vault, input: Vec<u8>, threads: usize) -> Duration {
+    let options = CensusOptions {
+        threads,
+        locations: 10,
+    };
+    let reader: Box<dyn std::io::BufRead> = Box::new(std::io::Cursor::new(input));
+    let started = Instant::now();
+    let report = drill::census(
+        vault.state(),
+        &vault.ctx("admin"),
+        vec![CensusInput::Reader("bench".into(), reader)],
+        &options,
+    )
+    .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(report.totals.non_primary, LINES * CENSUS_COPIES);
+    black_box(report);
+    elapsed
+}
+
+fn bench_census(c: &mut Criterion) {
+    let (vault, _, input) = workload();
+    let input = input.repeat(usize::try_from(CENSUS_COPIES).unwrap());
+    let lines = LINES * CENSUS_COPIES;
+    let mut group = c.benchmark_group("census_200k_data_keys");
+    group.throughput(Throughput::Elements(lines));
+    group.sample_size(20);
+    for threads in [1, 2] {
+        group.bench_function(format!("threads_{threads}"), |b| {
+            b.iter_batched(
+                || input.clone(),
+                |i| census_once(&vault, i, threads),
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+    let (mut one, mut two) = (Vec::new(), Vec::new());
+    for _ in 0..11 {
+        one.push(census_once(&vault, input.clone(), 1));
+        two.push(census_once(&vault, input.clone(), 2));
+    }
+    one.sort();
+    two.sort();
+    let (one, two) = (one[one.len() / 2], two[two.len() / 2]);
+    let rate = |d: Duration| f64::from(u32::try_from(lines).unwrap()) / d.as_secs_f64();
+    eprintln!(
+        "census of {lines} data-key blobs: 1 thread {:.0} lines/s, 2 threads {:.0} lines/s, \
+         speed-up {:.2}x",
+        rate(one),
+        rate(two),
+        one.as_secs_f64() / two.as_secs_f64()
+    );
+}
+
+criterion_group!(benches, bench_threads, bench_census);
 
 fn main() {
     benches();

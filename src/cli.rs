@@ -3,6 +3,7 @@
 //! options built from the same action table the dispatcher uses.
 
 mod action;
+mod census;
 mod completion;
 mod console;
 mod drill;
@@ -21,6 +22,7 @@ use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser
 
 use crate::api::{ACTIONS, Format, ParamKind};
 
+pub use census::CensusArgs;
 pub use drill::DrillArgs;
 
 /// kms-console: a local, Alibaba-Cloud-KMS-compatible key vault with a terminal console.
@@ -94,6 +96,9 @@ pub enum ConsoleCommand {
     /// Rotation drill: re-encrypt a file of ciphertext lines under a key's primary version,
     /// verify each result decrypts, and report the count under each key version
     Drill(DrillArgs),
+    /// Census: count the ciphertext lines of files or folders per key version, without
+    /// decrypting; marks non-primary versions, disabled keys and versions the vault lacks
+    Census(CensusArgs),
     /// Put the previous generation (vault.json.bak) back in place of a damaged vault file,
     /// keeping the replaced file as vault.json.damaged-<n>; asks first (y/N)
     Restore {
@@ -272,6 +277,7 @@ fn dispatch_console(cli: Cli) -> ExitCode {
         Some(ConsoleCommand::Principal(cmd)) => principal::principal(&cli.global, cmd),
         Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
         Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
+        Some(ConsoleCommand::Census(args)) => census::run(&cli.global, &args),
         Some(ConsoleCommand::Restore { yes }) => restore::run(&cli.global, yes),
         Some(ConsoleCommand::Serve(args)) => serve::run(&cli.global, &args),
         Some(ConsoleCommand::Completions { shell }) => {

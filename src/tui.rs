@@ -14,6 +14,7 @@ pub mod audit;
 pub mod chord;
 pub mod confirm;
 pub mod drill;
+pub mod drill_census;
 pub mod drill_flow;
 pub mod drill_form;
 pub mod drill_histogram;

@@ -240,7 +240,8 @@ fn bad_lines_are_listed_kept_and_give_exit_1() {
     // Nothing needed moving, so the output is the input.
     assert_eq!(std::fs::read_to_string(e.path("out.txt")).unwrap(), input);
     let log = e.audit();
-    assert_eq!(log.last().unwrap()["details"]["Totals"]["Failed"], json!(2));
+    let drill = log.iter().rfind(|l| l["action"] == "Drill").unwrap();
+    assert_eq!(drill["details"]["Totals"]["Failed"], json!(2));
 }
 
 #[test]
@@ -371,7 +372,7 @@ fn usage_errors_exit_2_and_other_formats_work() {
         &["--DestinationKeyId", a.as_str()][..],
         &["--dry-run", "--rotate", "--DestinationKeyId", &a],
         &["--dry-run", "--threads", "0", "--DestinationKeyId", &a],
-        &["--output", &out_arg],
+        &["--output", &out_arg, "--DestinationKeyId"],
     ] {
         let out = e.drill(extra);
         assert_eq!(out.status.code(), Some(2), "{extra:?}");

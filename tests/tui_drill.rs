@@ -17,6 +17,7 @@ use kms_console::core::vault_file::NewProtection;
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, Screen};
 use kms_console::tui::drill::{CANCELLED, DrillPhase, ScanState};
+use kms_console::tui::drill_census::CensusState;
 use kms_console::tui::drill_form::DrillField;
 use kms_console::tui::field::FieldInput;
 use kms_console::tui::harness::{Harness, draw};
@@ -527,4 +528,63 @@ fn plaintext_shows_as_typed_but_lives_in_a_wiped_buffer() {
     assert!(h.screen(80, 24).contains("my secret q"));
     h.key(KeyCode::Enter);
     assert!(h.app.result.as_ref().unwrap().outcome.is_ok());
+}
+
+#[test]
+fn the_census_view_and_a_drill_in_place_run_from_the_drill_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, input) = setup(dir.path(), 2);
+    let vault_path = vault.path().unwrap().to_path_buf();
+    let mut h = console(vault, &input);
+    // `c`: the census of the input, counted on the worker by the core.
+    h.key(KeyCode::Esc);
+    h.type_text("c");
+    let CensusState::Ready { report, .. } = &h.app.drill.census else {
+        panic!("no census: {:?}", h.app.drill.census);
+    };
+    let t = report.totals;
+    assert_eq!(
+        [t.lines, t.non_primary, t.primary, t.bad, t.empty],
+        [12, 8, 2, 1, 1]
+    );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Census: 12 lines in 1 file"), "{screen}");
+    assert!(
+        screen.contains("8 under old versions · 2 current"),
+        "{screen}"
+    );
+    h.type_text("c");
+    assert!(
+        h.screen(80, 24)
+            .contains("8 to re-encrypt · 2 already current")
+    );
+    // Emptying the destination makes it a drill in place, and the form says so.
+    // The focus is where it was left: on the output, after the input was typed.
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.drill.form.focus, DrillField::Destination);
+    for _ in 0..40 {
+        h.key(KeyCode::Backspace);
+    }
+    assert!(h.screen(80, 24).contains("✓ in place"));
+    h.key(KeyCode::Enter);
+    let DrillPhase::Report(view) = &h.app.drill.phase else {
+        panic!("no report; modals {:?}", h.app.modals);
+    };
+    assert!(view.report.in_place);
+    assert_eq!(view.report.totals.re_encrypted, 8);
+    assert!(h.screen(80, 24).contains("In place"));
+    assert_all_under(
+        &dir.path().join("blobs.txt.reencrypted"),
+        &orders_primary(&h),
+        12,
+    );
+    let log = std::fs::read_to_string(kms_console::core::paths::audit_path(&vault_path)).unwrap();
+    let keys: Vec<AuditRecord> = log
+        .lines()
+        .map(|l| serde_json::from_str::<AuditEntry>(l).unwrap().record)
+        .filter(|r| r.action == "DrillKey")
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].details.as_ref().unwrap()["Before"], 10);
 }

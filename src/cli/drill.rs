@@ -18,11 +18,19 @@ use crate::core::drill::{
 };
 
 const AFTER_HELP: &str = "\
+Two modes:
+  --DestinationKeyId KEY  every line moves to the primary version of KEY;
+  no --DestinationKeyId   in place: each symmetric line moves to the primary version of its own
+                          key (--rotate rotates each key that has lines under an old version).
+
 Input lines, in any mix:
   a bare base64 CiphertextBlob (made with no EncryptionContext);
   a JSON object {\"CiphertextBlob\": …, \"EncryptionContext\": {…}, \"DestinationEncryptionContext\": {…}}
     with both contexts optional (an object of strings, or its JSON text). Without
     DestinationEncryptionContext the new blob keeps the source context;
+  a JSON object for RSA / SM2 ciphertext with SourceKeyId, SourceKeyVersionId and
+    SourceEncryptionAlgorithm (as ReEncrypt takes them): it needs --DestinationKeyId, and in
+    place fails with Drill.DestinationRequired;
   a blank line.
 
 Output: the same lines in the same order, written to a temporary file beside FILE, fsynced and
@@ -34,8 +42,10 @@ and a second drill on the output finds the failed lines again. Every new blob is
 decrypt to the original plaintext before it is written. The input is never written over.
 
 The report (stdout, and --report FILE as JSON): Totals, the count under each key version Before
-and After, Failures with Line, Code and Message, elapsed time and rate. One Drill entry with the
-counts goes to the audit log (plus a CreateKeyVersion entry with --rotate).
+and After (Versions) and per key (Keys), Rotations, Failures with Line, Code and Message,
+elapsed time and rate. One Drill entry with the counts goes to the audit log, one DrillKey entry
+per key with lines in the file, and a CreateKeyVersion entry per rotation. A drill of a drill's
+output re-encrypts nothing. `kms-console census` counts the versions without decrypting.
 
 The principal needs kms:ReEncryptFrom on the source keys and kms:ReEncryptTo on the destination
 (kms:CreateKeyVersion too with --rotate); verification needs no kms:Decrypt.
@@ -54,10 +64,12 @@ pub struct DrillArgs {
     /// Where the lines go, in input order, written atomically [required unless --dry-run]
     #[arg(long, value_name = "FILE", required_unless_present = "dry_run")]
     pub output: Option<PathBuf>,
-    /// The symmetric key whose primary version every line moves to (KeyId, alias/NAME or ARN)
-    #[arg(long = "DestinationKeyId", value_name = "KEY")]
+    /// The symmetric key whose primary version every line moves to (KeyId, alias/NAME or ARN);
+    /// without it the drill is in place: each symmetric line moves to its own key's primary
+    #[arg(long = "DestinationKeyId", value_name = "KEY", default_value = "")]
     pub destination_key_id: String,
-    /// Make a new version of the destination key first, so that every line moves to it
+    /// Make a new version of the destination key first, so that every line moves to it (in
+    /// place: of every key with lines under an old version, once each)
     #[arg(long, conflicts_with = "dry_run")]
     pub rotate: bool,
     /// Worker threads [default: one per core]

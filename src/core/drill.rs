@@ -1,5 +1,6 @@
 //! Rotation drills (product §11): stream a file of ciphertext lines through ReEncrypt to the
-//! primary version of a destination key, verify that every result decrypts to the plaintext it
+//! primary version of a destination key — or, in place, each line to the primary version of its
+//! own key — verify that every result decrypts to the plaintext it
 //! came from, and write the lines back in input order while counting what sits under each key
 //! version before and after.
 //!
@@ -14,26 +15,41 @@
 //!   `DestinationEncryptionContext` (each an object of strings, or its JSON text). Without
 //!   `DestinationEncryptionContext` the result keeps the source context: rotation does not
 //!   change what the data is bound to.
+//! - a JSON object for RSA / SM2 ciphertext: `CiphertextBlob` (the raw ciphertext, base64) with
+//!   `SourceKeyId`, `SourceKeyVersionId` and `SourceEncryptionAlgorithm`, as ReEncrypt takes
+//!   them. Such a line has no symmetric key of its own, so it needs a destination key; in place
+//!   it fails with `Drill.DestinationRequired`.
 //! - a blank line, kept as it is.
 //!
 //! A re-encrypted line keeps its kind: a bare blob becomes the new bare blob; a JSON line keeps
 //! its other members and their order, with `CiphertextBlob` replaced and — when a
 //! `DestinationEncryptionContext` was given — that context moved into `EncryptionContext`, so
-//! the output file is itself a valid drill input. Lines already under the destination's primary
-//! version (with an unchanged context) and failed lines are written back byte for byte.
+//! the output file is itself a valid drill input (an RSA / SM2 line loses its source fields).
+//! Lines already under the primary version they would go to (with an unchanged context) and
+//! failed lines are written back byte for byte, so a drill of a drill's output changes nothing.
+//!
+//! [`census`] reads the same lines with the same parser and counts them per key version without
+//! decrypting anything.
 
 mod files;
 mod job;
 mod line;
 mod pipeline;
+mod plan;
 mod report;
+mod scan;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use files::{is_same_file, run_to_file};
 pub use job::{DrillJob, DrillOutcome, run_job};
+pub use line::{LineSource, line_source};
 pub use pipeline::run;
-pub use report::{DrillReport, DrillTotals, LineFailure, VersionCount};
+pub use report::{DrillReport, DrillTotals, KeyCount, LineFailure, Rotation, VersionCount};
+pub use scan::{
+    CensusInput, CensusLocation, CensusOptions, CensusReport, CensusTotals, CensusVersion,
+    DEFAULT_LOCATIONS, census, expand_paths,
+};
 
 use super::error::KmsError;
 
@@ -53,7 +69,9 @@ pub const MAX_THREADS: usize = 256;
 /// What to drill.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrillOptions {
-    /// KeyId, `alias/…` or ARN of the symmetric key whose primary version everything moves to.
+    /// KeyId, `alias/…` or ARN of the symmetric key whose primary version everything moves to;
+    /// empty (or blank) for a drill in place, where each symmetric line moves to the primary
+    /// version of its own key.
     pub destination_key_id: String,
     /// Worker threads (clamped to 1..=[`MAX_THREADS`]).
     pub threads: usize,
@@ -73,6 +91,16 @@ impl DrillOptions {
             dry_run: false,
             max_failures: DEFAULT_MAX_FAILURES,
         }
+    }
+
+    /// Options for a drill in place, with one worker per available core.
+    pub fn in_place() -> Self {
+        Self::new(String::new())
+    }
+
+    /// The destination key as given, or `None` in place.
+    pub fn destination(&self) -> Option<&str> {
+        Some(self.destination_key_id.trim()).filter(|d| !d.is_empty())
     }
 
     /// The worker count actually used.

@@ -132,6 +132,10 @@ pub enum PendingKind {
     DrillScan {
         path: String,
     },
+    /// A census of the drill input at `path` (as typed).
+    Census {
+        path: String,
+    },
     Drill,
 }
 

@@ -35,6 +35,9 @@ pub struct DrillScreen {
     pub phase: DrillPhase,
     /// A line about the last drill (that it was cancelled), until the next one.
     pub banner: Option<String>,
+    /// The census view (`c`) shows instead of the histogram.
+    pub show_census: bool,
+    pub census: super::drill_census::CensusState,
 }
 
 /// The scan of the input file named in the form.
@@ -186,7 +189,12 @@ impl App {
                     Vec::new()
                 }
                 Cmd::Submit => self.drill_start(),
+                Cmd::Reload if self.drill.show_census => self.drill_census(true),
                 Cmd::Reload => self.drill_rescan(true),
+                Cmd::Census => {
+                    self.drill.show_census = !self.drill.show_census;
+                    self.drill_census(true)
+                }
                 _ => Vec::new(),
             },
             _ => self.drill_form_command(cmd),
@@ -209,7 +217,9 @@ impl App {
             Cmd::Close => self.drill.editing = false,
             _ => {}
         }
-        self.drill_rescan(false)
+        let mut effects = self.drill_rescan(false);
+        effects.extend(self.drill_census(false));
+        effects
     }
 
     fn drill_run_command(&mut self, cmd: Cmd) -> Vec<Effect> {

@@ -1,5 +1,5 @@
-//! The drill screen's form: input and output files, destination key, threads, rotate first and
-//! dry run, as typed fields with a focus. The output follows the input (`<input>.reencrypted`)
+//! The drill screen's form: input and output files, destination key (empty: in place), threads,
+//! rotate first and dry run, as typed fields with a focus. The output follows the input (`<input>.reencrypted`)
 //! until it is edited; rotate first and dry run exclude each other; [`DrillForm::job`] checks
 //! the fields and builds the [`DrillJob`].
 
@@ -56,10 +56,12 @@ impl DrillField {
                 "Where the lines go, in order; written only once every line is done, never over a file."
             }
             Self::Destination => {
-                "The symmetric key whose primary version every line moves to (^P: pick)."
+                "Where every line goes (^P: pick); empty: in place, to each line's own key."
             }
             Self::Threads => "Worker threads, 1 to 256; empty: one per core.",
-            Self::Rotate => "Make a new version of the destination first, so every line moves.",
+            Self::Rotate => {
+                "Make a new version first (of the destination, or in place of each key with old lines)."
+            }
             Self::DryRun => {
                 "Check every line (permissions, key states, decryption); write nothing."
             }
@@ -100,7 +102,7 @@ impl Default for DrillForm {
         Self {
             input: TextField::scrolling("path of a file of ciphertext lines"),
             output: TextField::scrolling("<input>.reencrypted"),
-            destination: TextField::scrolling("alias/… or KeyId (^P: pick)"),
+            destination: TextField::scrolling("in place (^P: pick)"),
             threads: TextField::scrolling("one per core"),
             rotate: false,
             dry_run: false,
@@ -228,32 +230,37 @@ impl DrillForm {
         }
         match field {
             DrillField::Output if self.dry_run => Some((true, "dry run: nothing written".into())),
-            DrillField::Destination => self.destination_note(view),
+            DrillField::Destination => Some(self.destination_note(view)),
             DrillField::Threads => self.threads().err().map(|e| (false, format!("✗ {e}"))),
             _ => None,
         }
     }
 
-    fn destination_note(&self, view: &VaultView) -> Option<(bool, String)> {
+    fn destination_note(&self, view: &VaultView) -> (bool, String) {
         let text = self.value(DrillField::Destination);
         if text.is_empty() {
-            return None;
+            let what = if self.rotate {
+                "✓ in place, rotating first"
+            } else {
+                "✓ in place"
+            };
+            return (true, what.into());
         }
         let Some(key) = view.resolve(&text) else {
-            return Some((false, "✗ no such key in this vault".into()));
+            return (false, "✗ no such key in this vault".into());
         };
         if !key.spec.is_symmetric() {
-            return Some((false, format!("✗ {} is not symmetric", key.spec.as_str())));
+            return (false, format!("✗ {} is not symmetric", key.spec.as_str()));
         }
         if key.state != KeyState::Enabled {
-            return Some((false, format!("✗ the key is {}", key.state.as_str())));
+            return (false, format!("✗ the key is {}", key.state.as_str()));
         }
         let n = key.versions.len();
-        Some(if self.rotate {
+        if self.rotate {
             (true, format!("✓ to a new v{} made first", n + 1))
         } else {
             (true, format!("✓ to its primary, v{n}"))
-        })
+        }
     }
 
     /// Checks the fields; the job to run, or `None` with the errors shown and the focus on the
@@ -273,9 +280,6 @@ impl DrillForm {
             errors.push(bad(DrillField::Output, "required"));
         } else if !self.dry_run && output == input {
             errors.push(bad(DrillField::Output, "the input is never written over"));
-        }
-        if self.value(DrillField::Destination).is_empty() {
-            errors.push(bad(DrillField::Destination, "required"));
         }
         let threads = self
             .threads()

@@ -95,13 +95,7 @@ fn render_rows(frame: &mut Frame<'_>, area: Rect, app: &App, scan: &InputScan) {
         let more = format!("… {} more rows", rows.len() - shown);
         lines.push(Line::from(Span::styled(more, theme.dim())));
     }
-    lines.push(outlook_line(
-        &rows,
-        scan,
-        destination.is_empty(),
-        d.form.dry_run,
-        theme,
-    ));
+    lines.push(outlook_line(&rows, scan, d.form.dry_run, theme));
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -148,22 +142,10 @@ fn row_line(
     Line::from(spans)
 }
 
-fn outlook_line(
-    rows: &[Row],
-    scan: &InputScan,
-    no_destination: bool,
-    dry_run: bool,
-    theme: Theme,
-) -> Line<'static> {
+fn outlook_line(rows: &[Row], scan: &InputScan, dry_run: bool, theme: Theme) -> Line<'static> {
     if let Some(line) = scan.too_long {
         let text = format!("✗ line {line} is longer than 1 MiB: a drill stops there.");
         return Line::from(Span::styled(text, theme.error()));
-    }
-    if no_destination {
-        return Line::from(Span::styled(
-            "Choose a destination key to see what moves.",
-            theme.dim(),
-        ));
     }
     let (moves, current, fails) = outlook(rows);
     let verb = if dry_run {

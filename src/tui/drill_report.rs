@@ -65,13 +65,22 @@ impl DrillReportView {
     fn summary(&self, view: &VaultView, theme: Theme) -> Vec<Line<'static>> {
         let r = &self.report;
         let t = r.totals;
-        let mut to = format!(
-            "To {}",
-            version_label(view, &r.destination_key_id, &r.destination_key_version_id)
-        );
-        if r.rotated {
-            to.push_str(", made first");
-        }
+        let mut to = if r.in_place {
+            let mut to = "In place: each line to its own key's primary".to_owned();
+            if r.rotated {
+                let _ = write!(to, ", {} keys rotated first", r.rotations.len());
+            }
+            to
+        } else {
+            let mut to = format!(
+                "To {}",
+                version_label(view, &r.destination_key_id, &r.destination_key_version_id)
+            );
+            if r.rotated {
+                to.push_str(", made first");
+            }
+            to
+        };
         let _ = write!(to, " · {} threads", r.threads);
         let timing = format!(
             "{} lines in {} · {} lines/s",
@@ -134,11 +143,16 @@ impl DrillReportView {
             theme.dim(),
         ))];
         for (v, label) in r.versions.iter().zip(labels) {
-            let style = if v.key_version_id == r.destination_key_version_id {
-                theme.ok()
-            } else {
-                theme.text()
-            };
+            let primary = r
+                .keys
+                .iter()
+                .any(|k| k.primary_key_version_id == v.key_version_id);
+            let style =
+                if v.key_version_id == r.destination_key_version_id || (r.in_place && primary) {
+                    theme.ok()
+                } else {
+                    theme.text()
+                };
             lines.push(Line::from(Span::styled(
                 format!(
                     "{}  {:>7} {:>8}",

@@ -1,17 +1,15 @@
 //! The drill screen's quick look at an input file before a drill: a streaming read that counts
-//! the lines under each KeyVersionId named in the blobs' headers (bare base64 or JSON lines with
-//! a `CiphertextBlob`), blank lines and lines that name no version. Nothing is decrypted. It runs
-//! on the worker thread; [`histogram`] then places each version against the vault's view.
+//! the lines under each KeyVersionId (the core's drill-line classifier: blob headers, and the
+//! source fields of RSA / SM2 JSON lines), blank lines and lines that name no version. Nothing is
+//! decrypted. It runs on the worker thread; [`histogram`] then places each version against the
+//! vault's view, for a drill to a destination key or in place.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::core::blob::peek_version_id;
-use crate::core::drill::MAX_LINE_BYTES;
+use crate::core::drill::{LineSource, MAX_LINE_BYTES, line_source};
 use crate::core::spec::KeyState;
 
 use super::vault_view::VaultView;
@@ -37,13 +35,6 @@ pub struct InputScan {
     pub other_versions: u64,
     /// A line longer than a drill accepts: the drill would stop there, and so did the scan.
     pub too_long: Option<u64>,
-}
-
-/// The one member of a JSON line the scan reads.
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "CiphertextBlob")]
-    blob: Option<String>,
 }
 
 /// Reads `file` (the expanded `shown` path) line by line, holding one line at a time.
@@ -78,13 +69,14 @@ pub fn scan(mut input: impl BufRead) -> std::io::Result<InputScan> {
             out.too_long = Some(out.lines);
             break;
         }
-        match version_of(&line) {
-            Named::Blank => out.blank += 1,
-            Named::Nothing => {
+        let content = line.strip_suffix(b"\n").unwrap_or(&line);
+        match line_source(content) {
+            LineSource::Blank => out.blank += 1,
+            LineSource::Bad => {
                 out.bad += 1;
                 out.first_bad.get_or_insert(out.lines);
             }
-            Named::Version(id) => out.count(&mut index, id),
+            LineSource::Version(id) => out.count(&mut index, id),
         }
     }
     Ok(out)
@@ -105,37 +97,12 @@ impl InputScan {
     }
 }
 
-enum Named {
-    Blank,
-    Nothing,
-    Version(String),
-}
-
-fn version_of(raw: &[u8]) -> Named {
-    let Ok(text) = std::str::from_utf8(raw) else {
-        return Named::Nothing;
-    };
-    let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    if text.is_empty() {
-        return Named::Blank;
-    }
-    let version = if text.starts_with('{') {
-        serde_json::from_str::<Probe>(text)
-            .ok()
-            .and_then(|p| p.blob)
-            .and_then(|b| peek_version_id(&b))
-    } else {
-        peek_version_id(text)
-    };
-    version.map_or(Named::Nothing, Named::Version)
-}
-
 /// What a drill would do with the lines of one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
-    /// Re-encrypted to the destination's primary version.
+    /// Re-encrypted to the destination's primary version (in place: its own key's).
     Moves,
-    /// Already under it; kept.
+    /// Already under the primary version it would go to; kept.
     Current,
     /// Blank; kept.
     Kept,
@@ -156,10 +123,32 @@ pub struct Row {
     pub fate: Fate,
 }
 
+/// Where a drill sends the lines.
+#[derive(Debug, Clone, Copy)]
+enum Goal<'v> {
+    To(&'v super::vault_view::KeyRow),
+    InPlace,
+    /// A destination typed that this vault does not have.
+    Unknown,
+}
+
 /// The scan's rows in the vault's order of keys and versions (then versions the vault does not
-/// have, then other lines), each with its fate if `destination` is the drill's destination.
+/// have, then other lines), each with its fate if `destination` is the drill's destination (an
+/// empty one: in place, each symmetric line to its own key's primary version).
 pub fn histogram(scan: &InputScan, view: &VaultView, destination: &str, rotate: bool) -> Vec<Row> {
-    let dest = view.resolve(destination);
+    let goal = if destination.trim().is_empty() {
+        Goal::InPlace
+    } else {
+        view.resolve(destination).map_or(Goal::Unknown, Goal::To)
+    };
+    // In place, `rotate` makes a new version of each key with lines under an old one.
+    let rotated: std::collections::HashSet<&str> = scan
+        .versions
+        .iter()
+        .filter_map(|(id, _)| view.version(id))
+        .filter(|(key, at)| rotate && at + 1 != key.versions.len() && key.spec.is_symmetric())
+        .map(|(key, _)| key.key_id.as_str())
+        .collect();
     let mut known = Vec::new();
     let mut rows = Vec::new();
     for (id, lines) in &scan.versions {
@@ -174,12 +163,15 @@ pub fn histogram(scan: &InputScan, view: &VaultView, destination: &str, rotate: 
             continue;
         };
         let primary = at + 1 == key.versions.len();
-        let fate = match dest {
-            None => Fate::Unknown,
-            Some(_) if key.state == KeyState::Disabled => Fate::Fails("key disabled"),
-            Some(_) if key.state == KeyState::PendingDeletion => Fate::Fails("pending deletion"),
-            Some(d) if d.key_id == key.key_id && primary && !rotate => Fate::Current,
-            Some(_) => Fate::Moves,
+        let symmetric = key.spec.is_symmetric();
+        let fate = match goal {
+            Goal::Unknown => Fate::Unknown,
+            _ if key.state == KeyState::Disabled => Fate::Fails("key disabled"),
+            _ if key.state == KeyState::PendingDeletion => Fate::Fails("pending deletion"),
+            Goal::InPlace if !symmetric => Fate::Fails("needs a destination"),
+            Goal::InPlace if primary && !rotated.contains(key.key_id.as_str()) => Fate::Current,
+            Goal::To(d) if d.key_id == key.key_id && primary && !rotate => Fate::Current,
+            Goal::InPlace | Goal::To(_) => Fate::Moves,
         };
         let order = (view.key_index(&key.key_id).unwrap_or(usize::MAX), at);
         let label = format!("{} v{}", key.reference(), at + 1);

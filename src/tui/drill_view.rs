@@ -105,7 +105,11 @@ pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
                     line,
                 );
             }
-            super::drill_histogram::render(frame, rest, app);
+            if app.drill.show_census {
+                super::drill_census::render(frame, rest, app);
+            } else {
+                super::drill_histogram::render(frame, rest, app);
+            }
         }
     }
 }
@@ -192,7 +196,11 @@ fn render_field(frame: &mut Frame<'_>, row: Rect, app: &App, field: DrillField, 
 fn form_help(app: &App, notes_shown: bool) -> String {
     let d = &app.drill;
     if !d.is_editing() {
-        return "⏎ edit the form · s start · r scan the input again".to_owned();
+        return if d.show_census {
+            "⏎ edit · s start · r count again · c back to the drill outlook".to_owned()
+        } else {
+            "⏎ edit the form · s start · r scan again · c census".to_owned()
+        };
     }
     let focus = d.form.focus;
     match d.form.note(focus, &app.view) {

@@ -1,11 +1,14 @@
-//! The drill screen's work on the worker thread: scanning an input file, and running a drill
+//! The drill screen's work on the worker thread: scanning an input file, its census, and running a drill
 //! through [`crate::core::drill::run_job`] (which audits it) while passing its progress on a
 //! few times a second.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::core::drill::{DrillControl, DrillJob, DrillProgress, run_job};
+use crate::core::drill::{
+    self, CensusInput, CensusOptions, DrillControl, DrillError, DrillJob, DrillProgress,
+    expand_paths, run_job,
+};
 use crate::core::vault::Vault;
 
 use super::drill_scan;
@@ -32,6 +35,27 @@ pub fn expand_home(path: &Path) -> PathBuf {
 pub fn scan(path: &str) -> Reply {
     let file = expand_home(Path::new(path.trim()));
     Reply::DrillScan(drill_scan::scan_file(path, &file))
+}
+
+/// The census of the file or folder named by `path` (as typed), as `principal`.
+pub fn census(vault: &Vault, principal: &str, path: &str) -> Reply {
+    let target = expand_home(Path::new(path.trim()));
+    let result = expand_paths(&[target])
+        .and_then(|files| {
+            let inputs = files.into_iter().map(CensusInput::File).collect();
+            drill::census(
+                vault.state(),
+                &vault.ctx(principal),
+                inputs,
+                &CensusOptions::default(),
+            )
+        })
+        .map(Box::new)
+        .map_err(|e| match e {
+            DrillError::Kms(k) => format!("{}: {k}", k.code()),
+            other => other.to_string(),
+        });
+    Reply::Census(result)
 }
 
 /// Runs `job` as `principal`, with its paths expanded and "0 threads" made one per core.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 use crate::core::audit::{AuditEntry, AuditVerifyReport};
-use crate::core::drill::{DrillControl, DrillJob, DrillOutcome, DrillProgress};
+use crate::core::drill::{CensusReport, DrillControl, DrillJob, DrillOutcome, DrillProgress};
 use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
 
@@ -46,6 +46,8 @@ pub enum Job {
     RestoreBackup { principal: String },
     /// Count the lines of a drill input under each key version (the path as typed).
     ScanDrillInput { path: String },
+    /// The census of a drill input (a file or a folder, the path as typed), as `principal`.
+    Census { principal: String, path: String },
     /// A rotation drill (product §11), as `principal`. Threads 0 means one per core; a leading
     /// `~/` of either path is the home folder. `control` is shared with the screen, which
     /// watches progress through the worker's events and cancels through it.
@@ -79,6 +81,7 @@ impl Job {
             Self::VerifyAudit => "Verifying the audit log".to_owned(),
             Self::RestoreBackup { .. } => "Restoring the previous generation".to_owned(),
             Self::ScanDrillInput { .. } => "Scanning the drill input".to_owned(),
+            Self::Census { .. } => "Census of the drill input".to_owned(),
             Self::Drill { job, .. } if job.options.dry_run => "Dry-run drill".to_owned(),
             Self::Drill { .. } => "Rotation drill".to_owned(),
         }
@@ -129,6 +132,8 @@ pub enum Reply {
     /// A restore from `.bak`: what was done, or why not.
     Restored(Result<String, String>),
     DrillScan(Result<InputScan, String>),
+    /// A census report, or why there is none (the message, with its code for an API error).
+    Census(Result<Box<CensusReport>, String>),
     Drill(Box<DrillDone>),
 }
 

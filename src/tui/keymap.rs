@@ -52,6 +52,8 @@ pub enum Cmd {
     Cancel,
     /// Give the drill screen's form the keys.
     Edit,
+    /// Show (or hide) the census of the drill input on the drill screen.
+    Census,
     /// Put the vault file's previous generation (`.bak`) back (asks first).
     RestoreBackup,
 }
@@ -204,6 +206,7 @@ const DRILL: &[Binding] = &[
     b(&[key(KeyCode::Enter), ch('e')], "⏎", Cmd::Edit, "edit the drill form", true),
     b(&[ch('s')], "s", Cmd::Submit, "start the drill", true),
     b(&[ch('r')], "r", Cmd::Reload, "scan the input file again", false),
+    b(&[ch('c')], "c", Cmd::Census, "census of the input: lines per key version", false),
 ];
 
 #[rustfmt::skip]

@@ -57,6 +57,10 @@ impl App {
                 self.drill_scanned(path, r);
                 Vec::new()
             }
+            (PendingKind::Census { path }, Reply::Census(r)) => {
+                self.drill_census_done(path, r);
+                Vec::new()
+            }
             (PendingKind::Drill, reply) => self.drill_done(reply),
             (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
             _ => Vec::new(),

@@ -101,6 +101,12 @@ impl Executor {
             Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
             Job::RestoreBackup { principal } => self.restore_backup(&principal),
             Job::ScanDrillInput { path } => (drill_worker::scan(&path), None),
+            Job::Census { principal, path } => {
+                let Some(vault) = self.vault.as_ref() else {
+                    return (failed("no vault is open"), None);
+                };
+                (drill_worker::census(vault, &principal, &path), None)
+            }
             Job::Drill {
                 principal,
                 job,

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use kms_console::core::drill::{
-    DrillControl, DrillError, DrillJob, DrillOptions, DrillOutcome, DrillProgress, DrillReport,
-    DrillTotals, LineFailure, VersionCount, run_job,
+    CensusInput, CensusOptions, CensusReport, DrillControl, DrillError, DrillJob, DrillOptions,
+    DrillOutcome, DrillProgress, DrillReport, DrillTotals, KeyCount, LineFailure, VersionCount,
+    census, run_job,
 };
 use kms_console::tui::action::Action;
 use kms_console::tui::drill::ScanState;
@@ -64,6 +65,62 @@ fn filled(h: &mut Harness) {
     h.app.drill.scan = ScanState::Ready(scan(h));
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
+}
+
+/// The form with the destination emptied: a drill in place.
+fn in_place(h: &mut Harness) {
+    filled(h);
+    for _ in 0..60 {
+        h.key(KeyCode::Backspace);
+    }
+}
+
+/// A census of [`INPUT`] made by the core's census over lines of the harness vault's versions
+/// (headers are all a census reads): old and current alias/orders lines, alias/payments, a
+/// Disabled key, an SM2 line, a version this vault lacks, a bad and a blank line.
+pub fn census_report(h: &Harness) -> CensusReport {
+    let (vault, _, _) = super::vault();
+    let orders = orders_versions(h);
+    let primary = |alias: &str| h.app.view.resolve(alias).unwrap().primary_id().to_owned();
+    let sm2 = h.app.view.resolve("alias/sm2").unwrap();
+    let asymmetric = serde_json::json!({"CiphertextBlob": "AAAA", "SourceKeyId": sm2.key_id,
+        "SourceKeyVersionId": sm2.primary_id(), "SourceEncryptionAlgorithm": "SM2PKE"})
+    .to_string();
+    let mut lines = Vec::new();
+    for (version, n) in [
+        (orders[0].clone(), 3),
+        (orders[1].clone(), 2),
+        (orders[2].clone(), 4),
+        (primary("alias/payments"), 2),
+        (primary("alias/retired"), 1),
+        ("0badc0de-0000-4000-8000-000000000000".to_owned(), 1),
+    ] {
+        lines.extend(std::iter::repeat_n(super::fake_blob(&version), n));
+    }
+    lines.extend([asymmetric, "not a blob".to_owned(), String::new()]);
+    let text = lines.join("\n") + "\n";
+    let reader: Box<dyn std::io::BufRead> = Box::new(std::io::Cursor::new(text.into_bytes()));
+    let options = CensusOptions {
+        threads: 2,
+        locations: 3,
+    };
+    let inputs = vec![CensusInput::Reader(INPUT.to_owned(), reader)];
+    census(vault.state(), &vault.ctx("admin"), inputs, &options).unwrap()
+}
+
+/// The census view, its job held and answered with [`census_report`].
+fn census_view(h: &mut Harness) {
+    filled(h);
+    h.key(KeyCode::Esc);
+    h.hold = true;
+    h.type_text("c");
+    let (id, _) = h.held.remove(0);
+    h.hold = false;
+    let report = census_report(h);
+    h.act(Action::Worker(WorkerEvent::Done(
+        id,
+        Reply::Census(Ok(Box::new(report))),
+    )));
 }
 
 /// Started, with the job held instead of run; its id.
@@ -183,7 +240,9 @@ pub fn report(h: &Harness) -> DrillReport {
     DrillReport {
         destination_key_id: orders_id.clone(),
         destination_key_version_id: orders[2].clone(),
+        in_place: false,
         rotated: false,
+        rotations: Vec::new(),
         dry_run: false,
         threads: 4,
         totals: DrillTotals {
@@ -198,6 +257,20 @@ pub fn report(h: &Harness) -> DrillReport {
             count(&orders_id, &orders[1], 2_000, 0),
             count(&orders_id, &orders[2], 2_380, 12_354),
             count(&payments.key_id, payments.primary_id(), 1_974, 0),
+        ],
+        keys: vec![
+            KeyCount {
+                key_id: orders_id.clone(),
+                primary_key_version_id: orders[2].clone(),
+                before: 10_380,
+                after: 12_354,
+            },
+            KeyCount {
+                key_id: payments.key_id.clone(),
+                primary_key_version_id: payments.primary_id().to_owned(),
+                before: 1_974,
+                after: 0,
+            },
         ],
         failures,
         failures_omitted: 0,
@@ -222,6 +295,8 @@ pub fn all() -> Vec<State> {
             h.key(KeyCode::Tab);
         }),
         state("drill_histogram", filled),
+        state("drill_in_place", in_place),
+        state("drill_census", census_view),
         state("drill_required", |h| {
             h.type_text("4");
             h.key(KeyCode::Enter);

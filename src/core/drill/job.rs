@@ -1,13 +1,17 @@
 //! A drill as one operation on an open vault, the same for every front end: check the files and
-//! the destination, rotate first if asked (audited as its own CreateKeyVersion), run the drill
-//! file to file, and append one `Drill` record with the counts to the audit log.
+//! the destination, rotate first if asked (each rotation audited as its own CreateKeyVersion:
+//! the destination, or in place every key with lines under an old version), run the drill file
+//! to file, and append one `Drill` record with the counts to the audit log plus one `DrillKey`
+//! record per key the drill touched, so that a search of the log by KeyId finds the drill.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
 use super::files::check_output;
-use super::line::Plan;
+use super::plan::{Plan, Target};
+use super::report::Rotation;
+use super::scan::{CensusInput, CensusOptions, count_inputs};
 use super::{
     DrillControl, DrillError, DrillOptions, DrillProgress, DrillReport, is_same_file, run_to_file,
 };
@@ -28,7 +32,8 @@ pub struct DrillJob {
     /// Replace an existing output file.
     pub force: bool,
     /// Make a new version of the destination key first (CreateKeyVersion), so that every line
-    /// moves to it. Not allowed together with a dry run, which changes nothing.
+    /// moves to it; in place, of every key with lines under a version other than its primary
+    /// (each once). Not allowed together with a dry run, which changes nothing.
     pub rotate: bool,
     pub options: DrillOptions,
 }
@@ -71,6 +76,11 @@ pub fn run_job(
     let request_id = vault.sources().ids.uuid();
     let result = steps(vault, principal, job, control, observer, &request_id);
     vault.append_audit(&audit_record(vault, principal, job, &request_id, &result));
+    if let Ok(report) = &result {
+        for record in key_records(vault, principal, &request_id, report) {
+            vault.append_audit(&record);
+        }
+    }
     DrillOutcome { request_id, result }
 }
 
@@ -116,14 +126,19 @@ fn steps(
     if control.is_cancelled() {
         return Err(DrillError::Cancelled);
     }
-    if job.rotate {
-        rotate(
-            vault,
-            principal,
-            &job.options.destination_key_id,
-            request_id,
-        )?;
-    }
+    let rotations = if job.rotate {
+        let keys = match job.options.destination() {
+            Some(destination) => vec![destination.to_owned()],
+            None => keys_to_rotate(vault, principal, job)?,
+        };
+        let mut done = Vec::new();
+        for key in keys {
+            done.push(rotate(vault, principal, &key, request_id)?);
+        }
+        done
+    } else {
+        Vec::new()
+    };
     let mut report = run_to_file(
         vault.state(),
         &vault.ctx(principal),
@@ -134,17 +149,49 @@ fn steps(
         control,
         observer,
     )?;
-    report.rotated = job.rotate;
+    report.rotated = !rotations.is_empty();
+    report.rotations = rotations;
     Ok(report)
 }
 
-/// CreateKeyVersion on the destination, audited as its own operation.
+/// In place: the keys with lines under a version other than their primary that this drill can
+/// move lines to (others fail line by line), in KeyId order.
+fn keys_to_rotate(
+    vault: &Vault,
+    principal: &str,
+    job: &DrillJob,
+) -> Result<Vec<String>, DrillError> {
+    let options = CensusOptions {
+        threads: job.options.worker_threads(),
+        locations: 0,
+    };
+    let found = count_inputs(
+        vault.state(),
+        vec![CensusInput::File(job.input.clone())],
+        &options,
+    )?;
+    let ctx = vault.ctx(principal);
+    let mut keys: Vec<String> = found
+        .versions
+        .iter()
+        .filter(|v| v.in_vault && !v.primary && v.kind == "Symmetric")
+        .filter_map(|v| v.key_id.clone())
+        .filter(|k| Target::check(vault.state(), &ctx, k).is_ok())
+        .collect();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// CreateKeyVersion on one key, audited as its own operation.
 fn rotate(
     vault: &mut Vault,
     principal: &str,
     key_ref: &str,
     drill_request_id: &str,
-) -> Result<(), KmsError> {
+) -> Result<Rotation, KmsError> {
+    let before = resolve(vault.state(), key_ref)
+        .map(|k| k.primary_version_id().to_owned())
+        .unwrap_or_default();
     let record = AuditRecord {
         time: format_date(vault.sources().clock.now()),
         principal: principal.to_owned(),
@@ -174,7 +221,53 @@ fn rotate(
             ..record
         });
     }
-    result.map(|_| ())
+    result.map(|info| Rotation {
+        key_id: info.key_id,
+        from_key_version_id: before,
+        to_key_version_id: info.key_version_id,
+    })
+}
+
+/// One `DrillKey` record per key with lines in the drill: its counts, its versions before and
+/// after, and the rotation if there was one.
+fn key_records(
+    vault: &Vault,
+    principal: &str,
+    request_id: &str,
+    report: &DrillReport,
+) -> Vec<AuditRecord> {
+    let time = format_date(vault.sources().clock.now());
+    report
+        .keys
+        .iter()
+        .map(|key| {
+            let versions: Vec<Value> = report
+                .versions
+                .iter()
+                .filter(|v| v.key_id == key.key_id)
+                .map(|v| json!({"KeyVersionId": v.key_version_id, "Before": v.before, "After": v.after}))
+                .collect();
+            let rotation = report.rotations.iter().find(|r| r.key_id == key.key_id);
+            AuditRecord {
+                time: time.clone(),
+                principal: principal.to_owned(),
+                action: "DrillKey".to_owned(),
+                key_id: Some(key.key_id.clone()),
+                key_version_id: Some(key.primary_key_version_id.clone()),
+                result: "Success".to_owned(),
+                request_id: vault.sources().ids.uuid(),
+                details: Some(json!({
+                    "Drill": request_id,
+                    "DryRun": report.dry_run,
+                    "Before": key.before,
+                    "After": key.after,
+                    "Versions": versions,
+                    "Rotation": rotation,
+                })),
+                ..AuditRecord::default()
+            }
+        })
+        .collect()
 }
 
 /// The one `Drill` record: where from and to, and the counts — never a line's content.
@@ -194,6 +287,14 @@ fn audit_record(
     });
     let destination = &job.options.destination_key_id;
     let (key_id, version, code) = match result {
+        Ok(report) if report.in_place => {
+            if let (Value::Object(d), Value::Object(counts)) =
+                (&mut details, report.audit_details())
+            {
+                d.extend(counts);
+            }
+            (None, None, "Success")
+        }
         Ok(report) => {
             if let (Value::Object(d), Value::Object(counts)) =
                 (&mut details, report.audit_details())
@@ -215,7 +316,7 @@ fn audit_record(
         time: format_date(vault.sources().clock.now()),
         principal: principal.to_owned(),
         action: "Drill".to_owned(),
-        key_ref: Some(destination.clone()),
+        key_ref: job.options.destination().map(str::to_owned),
         key_id,
         key_version_id: version,
         result: code.to_owned(),

@@ -10,8 +10,8 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread;
 use std::time::Instant;
 
-use super::line::{Outcome, Plan};
-use super::report::Tally;
+use super::plan::{Outcome, Plan};
+use super::report::{Tally, key_counts};
 use super::{
     BATCH_BYTES, BATCH_LINES, DrillControl, DrillError, DrillOptions, DrillProgress, DrillReport,
     MAX_LINE_BYTES,
@@ -83,14 +83,24 @@ pub fn run<R: BufRead, W: Write>(
     } else {
         0.0
     };
+    let versions = tally.version_counts(state);
     Ok(DrillReport {
-        destination_key_id: plan.destination.key_id.clone(),
-        destination_key_version_id: plan.primary.to_owned(),
+        destination_key_id: plan
+            .destination
+            .map(|t| t.key.key_id.clone())
+            .unwrap_or_default(),
+        destination_key_version_id: plan
+            .destination
+            .map(|t| t.primary.to_owned())
+            .unwrap_or_default(),
+        in_place: plan.destination.is_none(),
         rotated: false,
+        rotations: Vec::new(),
         dry_run: options.dry_run,
         threads,
         totals: tally.totals,
-        versions: tally.version_counts(state),
+        keys: key_counts(state, &versions),
+        versions,
         failures: tally.failures,
         failures_omitted: tally.failures_omitted,
         elapsed_seconds: elapsed,
@@ -99,10 +109,10 @@ pub fn run<R: BufRead, W: Write>(
 }
 
 /// Lines `first_line..first_line + lines` as read, terminators included.
-struct Batch {
-    seq: u64,
-    first_line: u64,
-    data: Vec<u8>,
+pub(super) struct Batch {
+    pub seq: u64,
+    pub first_line: u64,
+    pub data: Vec<u8>,
 }
 
 /// A worker's answer for one batch.
@@ -161,7 +171,7 @@ fn feed<'s, R: BufRead, W: Write>(
 
 /// Up to [`BATCH_LINES`] lines or about [`BATCH_BYTES`] bytes, and how many lines; `None` at
 /// the end of the input.
-fn read_batch<R: BufRead>(
+pub(super) fn read_batch<R: BufRead>(
     input: &mut R,
     seq: u64,
     first_line: u64,
@@ -248,19 +258,19 @@ fn process_batch<'s>(plan: &Plan<'s>, batch: &Batch) -> (Vec<u8>, Tally<'s>) {
         let (content, end) = split_line_end(raw);
         let start = output.len();
         let outcome = plan.process(content, &mut output);
-        if !matches!(outcome, Outcome::ReEncrypted(_)) || output.len() == start {
+        if !matches!(outcome, Outcome::ReEncrypted(..)) || output.len() == start {
             // Kept lines (and dry-run lines) go out exactly as they came in.
             output.truncate(start);
             output.extend_from_slice(content);
         }
         output.extend_from_slice(end);
-        tally.record(line, outcome, plan.primary);
+        tally.record(line, outcome);
     }
     (output, tally)
 }
 
 /// A line and its terminator (`\r\n`, `\n`, or none on a last line).
-fn split_line_end(raw: &[u8]) -> (&[u8], &[u8]) {
+pub(super) fn split_line_end(raw: &[u8]) -> (&[u8], &[u8]) {
     let cut = if raw.ends_with(b"\r\n") {
         2
     } else {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::line::Outcome;
+use super::plan::Outcome;
 use crate::core::model::VaultState;
 
 /// Line counts. `lines` = `re_encrypted + already_current + failed + empty`.
@@ -35,6 +35,29 @@ pub struct VersionCount {
     pub after: u64,
 }
 
+/// Lines of one key before the drill and after it, and the key's primary version when the drill
+/// ran: the per-key view of [`VersionCount`] (and what each key's audit entry records).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyCount {
+    pub key_id: String,
+    pub primary_key_version_id: String,
+    pub before: u64,
+    pub after: u64,
+}
+
+/// A key rotated (CreateKeyVersion) before the lines were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Rotation {
+    pub key_id: String,
+    pub from_key_version_id: String,
+    pub to_key_version_id: String,
+}
+
+/// The code of an RSA / SM2 line in a drill in place: it has no symmetric key of its own.
+pub const DESTINATION_REQUIRED: &str = "Drill.DestinationRequired";
+
 /// A line that could not be re-encrypted: its number (from 1), API code and message. The
 /// message never holds plaintext or context values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,16 +72,24 @@ pub struct LineFailure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DrillReport {
+    /// Empty (and left out of the document) in place.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub destination_key_id: String,
-    /// The primary version everything was moved to.
+    /// The primary version everything was moved to; empty in place.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub destination_key_version_id: String,
-    /// Whether a new destination version was made first (see [`super::run_job`]).
+    /// No destination key: each symmetric line went to its own key's primary version.
+    pub in_place: bool,
+    /// Whether keys were rotated first (see [`super::run_job`]); which ones in `rotations`.
     pub rotated: bool,
+    pub rotations: Vec<Rotation>,
     pub dry_run: bool,
     pub threads: usize,
     pub totals: DrillTotals,
     /// Sorted by KeyId, then oldest version first.
     pub versions: Vec<VersionCount>,
+    /// The same counts per key, sorted by KeyId.
+    pub keys: Vec<KeyCount>,
     /// In line order, at most `max_failures` of them.
     pub failures: Vec<LineFailure>,
     pub failures_omitted: u64,
@@ -71,7 +102,9 @@ impl DrillReport {
     pub fn audit_details(&self) -> Value {
         json!({
             "DryRun": self.dry_run,
+            "InPlace": self.in_place,
             "Rotated": self.rotated,
+            "Rotations": self.rotations,
             "Totals": self.totals,
             "Versions": self.versions,
         })
@@ -89,8 +122,8 @@ pub(super) struct Tally<'s> {
 }
 
 impl<'s> Tally<'s> {
-    /// Counts one line's outcome; `primary` is where re-encrypted lines go.
-    pub fn record(&mut self, line: u64, outcome: Outcome<'s>, primary: &'s str) {
+    /// Counts one line's outcome.
+    pub fn record(&mut self, line: u64, outcome: Outcome<'s>) {
         self.totals.lines += 1;
         match outcome {
             Outcome::Empty => self.totals.empty += 1,
@@ -98,9 +131,23 @@ impl<'s> Tally<'s> {
                 self.totals.already_current += 1;
                 self.count(version, version);
             }
-            Outcome::ReEncrypted(version) => {
+            Outcome::ReEncrypted(from, to) => {
                 self.totals.re_encrypted += 1;
-                self.count(version, primary);
+                self.count(from, to);
+            }
+            Outcome::NeedsDestination(version) => {
+                self.totals.failed += 1;
+                if let Some(version) = version {
+                    self.count(version, version);
+                }
+                self.failures.push(LineFailure {
+                    line,
+                    code: DESTINATION_REQUIRED.to_owned(),
+                    message:
+                        "This RSA / SM2 line (SourceEncryptionAlgorithm) has no symmetric key \
+                              of its own to move to in place; give a DestinationKeyId."
+                            .to_owned(),
+                });
             }
             Outcome::Failed(version, error) => {
                 self.totals.failed += 1;
@@ -167,6 +214,29 @@ impl<'s> Tally<'s> {
     }
 }
 
+/// Sums version rows (sorted by KeyId) per key.
+pub(super) fn key_counts(state: &VaultState, versions: &[VersionCount]) -> Vec<KeyCount> {
+    let mut keys: Vec<KeyCount> = Vec::new();
+    for row in versions {
+        match keys.last_mut() {
+            Some(last) if last.key_id == row.key_id => {
+                last.before += row.before;
+                last.after += row.after;
+            }
+            _ => keys.push(KeyCount {
+                key_id: row.key_id.clone(),
+                primary_key_version_id: state
+                    .key(&row.key_id)
+                    .map(|k| k.primary_version_id().to_owned())
+                    .unwrap_or_default(),
+                before: row.before,
+                after: row.after,
+            }),
+        }
+    }
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,7 +248,6 @@ mod tests {
             t.record(
                 line,
                 Outcome::Failed(Some("v1"), KmsError::InvalidCiphertext),
-                "v2",
             );
         }
         t
@@ -190,9 +259,9 @@ mod tests {
         all.merge(failing(1..4), 5);
         all.merge(failing(4..8), 5);
         let mut moved = Tally::default();
-        moved.record(8, Outcome::ReEncrypted("v1"), "v2");
-        moved.record(9, Outcome::Current("v2"), "v2");
-        moved.record(10, Outcome::Empty, "v2");
+        moved.record(8, Outcome::ReEncrypted("v1", "v2"));
+        moved.record(9, Outcome::Current("v2"));
+        moved.record(10, Outcome::Empty);
         all.merge(moved, 5);
         assert_eq!(
             all.totals,
