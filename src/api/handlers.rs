@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 mod data;
 mod keys;
+mod sign;
 
 use super::actions::find_action;
 use super::document::{ApiError, ApiResponse};
@@ -244,6 +245,10 @@ fn run(vault: &mut Vault, call: &Call<'_>, req: &ApiRequest) -> Result<Outcome, 
         }
         "UpdateRotationPolicy" => keys::update_rotation_policy(vault, call, p),
         "ListAliases" | "ListAliasesByKeyId" => keys::read_aliases(vault, principal, spec.name, p),
+        "AsymmetricSign" | "AsymmetricVerify" => sign::sign(vault, principal, spec.name, p),
+        "ExportDataKey" | "GenerateAndExportDataKey" => {
+            sign::export(vault, principal, spec.name, p)
+        }
         _ => keys::change(vault, call, spec.name, p),
     }
 }

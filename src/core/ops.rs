@@ -4,11 +4,13 @@
 
 pub mod aliases;
 pub mod asymmetric;
+pub mod export;
 pub mod keys;
 pub mod maintenance;
 pub mod paging;
 pub mod principals;
 pub mod reencrypt;
+pub mod sign;
 pub mod symmetric;
 pub mod versions;
 

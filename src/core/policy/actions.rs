@@ -39,6 +39,10 @@ pub mod kms {
         DELETE_ALIAS = "DeleteAlias",
         LIST_ALIASES = "ListAliases",
         LIST_ALIASES_BY_KEY_ID = "ListAliasesByKeyId",
+        ASYMMETRIC_SIGN = "AsymmetricSign",
+        ASYMMETRIC_VERIFY = "AsymmetricVerify",
+        EXPORT_DATA_KEY = "ExportDataKey",
+        GENERATE_AND_EXPORT_DATA_KEY = "GenerateAndExportDataKey",
     }
 
     /// ReEncrypt is granted in two halves (product §7): `kms:ReEncryptFrom` on the source key
