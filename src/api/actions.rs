@@ -596,7 +596,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         name: kms::GENERATE_AND_EXPORT_DATA_KEY,
         group: Group::SymmetricData,
-        summary: "Make a data key; return its CiphertextBlob and the key wrapped under your public key",
+        summary: "Make a data key; return its blob and the key wrapped under your public key",
         mutates: false,
         params: &[
             KEY_ID,
