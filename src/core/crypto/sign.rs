@@ -164,3 +164,7 @@ impl AsymmetricKey {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;
