@@ -613,7 +613,9 @@ fn bash_completes_the_values_of_fixed_choice_parameters() {
             "Aliyun_SM4",
             "RSA_2048",
             "RSA_3072",
-            "EC_SM2"
+            "EC_SM2",
+            "EC_P256",
+            "EC_P256K"
         ]
     );
     let got = complete(&env, &["kms-console", "CreateKey", "--KeySpec", "RSA"]);
@@ -629,7 +631,7 @@ fn bash_completes_the_values_of_fixed_choice_parameters() {
     );
     assert_eq!(got, ["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "SM2PKE"]);
     let got = complete(&env, &["kms-console", "CreateKey", "--KeyUsage", ""]);
-    assert_eq!(got, ["ENCRYPT/DECRYPT"]);
+    assert_eq!(got, ["ENCRYPT/DECRYPT", "SIGN/VERIFY"]);
     let got = complete(&env, &["kms-console", "Encrypt", "--DryRun", ""]);
     assert_eq!(got, ["true", "false"]);
     let got = complete(&env, &["kms-console", "ListKeys", "--Format", "X"]);

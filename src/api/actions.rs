@@ -109,6 +109,8 @@ const KEY_SPECS: &[&str] = &[
     "RSA_2048",
     "RSA_3072",
     "EC_SM2",
+    "EC_P256",
+    "EC_P256K",
 ];
 const DATA_KEY_SPECS: &[&str] = &["AES_256", "AES_128"];
 
@@ -194,6 +196,42 @@ const DATA_KEY_PARAMS: &[ParamSpec] = &[
     CONTEXT,
     DRY_RUN,
 ];
+
+const SIGN_ALGORITHM: ParamSpec = p(
+    "Algorithm",
+    true,
+    ParamKind::Choice(&[
+        "RSA_PSS_SHA_256",
+        "RSA_PKCS1_SHA_256",
+        "ECDSA_SHA_256",
+        "SM2DSA",
+    ]),
+    "RSA_PSS_SHA_256 or RSA_PKCS1_SHA_256 (RSA), ECDSA_SHA_256 (EC_P256/K), SM2DSA (EC_SM2)",
+);
+const DIGEST: ParamSpec = p(
+    "Digest",
+    true,
+    ParamKind::Blob,
+    "32-byte SHA-256 (SM2: SM3(Z||M)) digest, base64",
+);
+const PUBLIC_KEY_BLOB: ParamSpec = p(
+    "PublicKeyBlob",
+    true,
+    ParamKind::Blob,
+    "your public key: base64 DER SubjectPublicKeyInfo",
+);
+const WRAPPING_ALGORITHM: ParamSpec = p(
+    "WrappingAlgorithm",
+    true,
+    ParamKind::Choice(ALGORITHMS),
+    "RSAES_OAEP_SHA_256 / RSAES_OAEP_SHA_1 (RSA_2048) or SM2PKE (EC_SM2)",
+);
+const WRAPPING_KEY_SPEC: ParamSpec = p(
+    "WrappingKeySpec",
+    true,
+    ParamKind::Choice(&["RSA_2048", "EC_SM2"]),
+    "RSA_2048 or EC_SM2",
+);
 
 /// Every action, ReEncrypt first.
 pub const ACTIONS: &[ActionSpec] = &[
@@ -339,7 +377,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         name: kms::GET_PUBLIC_KEY,
         group: Group::AsymmetricData,
-        summary: "The public key of an RSA or SM2 key version, as PEM",
+        summary: "The public key of an RSA or EC key version, as PEM",
         mutates: false,
         params: &[KEY_ID, KEY_VERSION_ID],
     },
@@ -358,8 +396,8 @@ pub const ACTIONS: &[ActionSpec] = &[
             p(
                 "KeyUsage",
                 false,
-                ParamKind::Choice(&["ENCRYPT/DECRYPT"]),
-                "default ENCRYPT/DECRYPT",
+                ParamKind::Choice(&["ENCRYPT/DECRYPT", "SIGN/VERIFY"]),
+                "default SIGN/VERIFY for EC_P256(K), else ENCRYPT/DECRYPT",
             ),
             p("Description", false, ParamKind::Text, "free text"),
             p(
@@ -723,6 +761,73 @@ pub const ACTIONS: &[ActionSpec] = &[
                 ParamKind::Text,
                 "from the previous page",
             ),
+        ],
+    },
+    // Signing and data-key export (issue 14, spec §11.1–11.2).
+    ActionSpec {
+        name: kms::ASYMMETRIC_SIGN,
+        group: Group::AsymmetricData,
+        summary: "Sign a digest (base64) with a SIGN/VERIFY key version",
+        mutates: false,
+        params: &[KEY_ID, KEY_VERSION_ID, SIGN_ALGORITHM, DIGEST, DRY_RUN],
+    },
+    ActionSpec {
+        name: kms::ASYMMETRIC_VERIFY,
+        group: Group::AsymmetricData,
+        summary: "Check a signature of a digest; Value is true or false",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            KEY_VERSION_ID,
+            SIGN_ALGORITHM,
+            DIGEST,
+            p("Value", true, ParamKind::Blob, "signature (base64)"),
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: kms::EXPORT_DATA_KEY,
+        group: Group::SymmetricData,
+        summary: "Wrap the data key of a GenerateDataKey blob under your public key",
+        mutates: false,
+        params: &[
+            p(
+                "CiphertextBlob",
+                true,
+                ParamKind::Blob,
+                "data key blob of GenerateDataKey (base64)",
+            ),
+            PUBLIC_KEY_BLOB,
+            WRAPPING_ALGORITHM,
+            WRAPPING_KEY_SPEC,
+            CONTEXT,
+            DRY_RUN,
+        ],
+    },
+    ActionSpec {
+        name: kms::GENERATE_AND_EXPORT_DATA_KEY,
+        group: Group::SymmetricData,
+        summary: "Make a data key; return its blob and the key wrapped under your public key",
+        mutates: false,
+        params: &[
+            KEY_ID,
+            PUBLIC_KEY_BLOB,
+            WRAPPING_ALGORITHM,
+            WRAPPING_KEY_SPEC,
+            p(
+                "KeySpec",
+                false,
+                ParamKind::Choice(DATA_KEY_SPECS),
+                "data key length (default AES_256)",
+            ),
+            p(
+                "NumberOfBytes",
+                false,
+                ParamKind::Int,
+                "data key length 1-1024 (overrides KeySpec)",
+            ),
+            CONTEXT,
+            DRY_RUN,
         ],
     },
 ];

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 mod data;
 mod import;
 mod keys;
+mod sign;
 mod tags;
 
 use super::actions::find_action;
@@ -253,6 +254,10 @@ fn run(vault: &mut Vault, call: &Call<'_>, req: &ApiRequest) -> Result<Outcome, 
         "SetDeletionProtection" => import::set_deletion_protection(vault, call, p),
         "TagResource" | "UntagResource" | "ListResourceTags" | "TagResources"
         | "UntagResources" | "ListTagResources" => tags::run(vault, call, spec.name, p),
+        "AsymmetricSign" | "AsymmetricVerify" => sign::sign(vault, principal, spec.name, p),
+        "ExportDataKey" | "GenerateAndExportDataKey" => {
+            sign::export(vault, principal, spec.name, p)
+        }
         _ => keys::change(vault, call, spec.name, p),
     }
 }

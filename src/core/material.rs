@@ -40,6 +40,8 @@ impl KeyMaterial {
             KeySpec::Rsa2048 => AsymmetricKey::generate_rsa(2048).map(Self::Asymmetric),
             KeySpec::Rsa3072 => AsymmetricKey::generate_rsa(3072).map(Self::Asymmetric),
             KeySpec::EcSm2 => AsymmetricKey::generate_sm2().map(Self::Asymmetric),
+            KeySpec::EcP256 => AsymmetricKey::generate_p256().map(Self::Asymmetric),
+            KeySpec::EcP256K => AsymmetricKey::generate_k256().map(Self::Asymmetric),
         }
     }
 
@@ -47,14 +49,14 @@ impl KeyMaterial {
     pub fn fits(&self, spec: KeySpec) -> bool {
         match (self, spec.symmetric()) {
             (Self::Symmetric(key), Some(alg)) => key.len() == alg.key_len(),
-            (Self::Asymmetric(key), None) => {
-                let oaep = crypto::AsymmetricAlgorithm::RsaesOaepSha256;
-                match spec {
-                    KeySpec::Rsa2048 => key.supports(oaep) && key.max_plaintext_len(oaep) == 190,
-                    KeySpec::Rsa3072 => key.supports(oaep) && key.max_plaintext_len(oaep) == 318,
-                    _ => key.supports(crypto::AsymmetricAlgorithm::Sm2Pke),
-                }
-            }
+            (Self::Asymmetric(key), None) => match spec {
+                KeySpec::Rsa2048 => key.rsa_bits() == Some(2048),
+                KeySpec::Rsa3072 => key.rsa_bits() == Some(3072),
+                KeySpec::EcSm2 => matches!(key, AsymmetricKey::Sm2(_)),
+                KeySpec::EcP256 => matches!(key, AsymmetricKey::P256(_)),
+                KeySpec::EcP256K => matches!(key, AsymmetricKey::K256(_)),
+                _ => false,
+            },
             _ => false,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod aliases;
 pub mod asymmetric;
+pub mod export;
 pub mod import;
 pub mod keys;
 pub mod maintenance;
@@ -11,6 +12,7 @@ pub mod paging;
 pub mod principals;
 pub mod protection;
 pub mod reencrypt;
+pub mod sign;
 pub mod symmetric;
 pub mod tags;
 pub mod versions;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::crypto::{AsymmetricAlgorithm, SymmetricAlgorithm};
+use super::crypto::{AsymmetricAlgorithm, SignAlgorithm, SymmetricAlgorithm};
 
 /// The `KeySpec` of a CMK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,17 +20,23 @@ pub enum KeySpec {
     Rsa3072,
     #[serde(rename = "EC_SM2")]
     EcSm2,
+    #[serde(rename = "EC_P256")]
+    EcP256,
+    #[serde(rename = "EC_P256K")]
+    EcP256K,
 }
 
 impl KeySpec {
     /// Every spec this vault can make, in the order the UI lists them.
-    pub const ALL: [KeySpec; 6] = [
+    pub const ALL: [KeySpec; 8] = [
         Self::AliyunAes256,
         Self::AliyunAes128,
         Self::AliyunSm4,
         Self::Rsa2048,
         Self::Rsa3072,
         Self::EcSm2,
+        Self::EcP256,
+        Self::EcP256K,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,8 @@ impl KeySpec {
             Self::Rsa2048 => "RSA_2048",
             Self::Rsa3072 => "RSA_3072",
             Self::EcSm2 => "EC_SM2",
+            Self::EcP256 => "EC_P256",
+            Self::EcP256K => "EC_P256K",
         }
     }
 
@@ -54,7 +62,7 @@ impl KeySpec {
             Self::AliyunAes256 => Some(SymmetricAlgorithm::Aes256Gcm),
             Self::AliyunAes128 => Some(SymmetricAlgorithm::Aes128Gcm),
             Self::AliyunSm4 => Some(SymmetricAlgorithm::Sm4Gcm),
-            Self::Rsa2048 | Self::Rsa3072 | Self::EcSm2 => None,
+            Self::Rsa2048 | Self::Rsa3072 | Self::EcSm2 | Self::EcP256 | Self::EcP256K => None,
         }
     }
 
@@ -70,27 +78,68 @@ impl KeySpec {
                 AsymmetricAlgorithm::RsaesOaepSha1,
             ],
             Self::EcSm2 => &[AsymmetricAlgorithm::Sm2Pke],
+            Self::AliyunAes256
+            | Self::AliyunAes128
+            | Self::AliyunSm4
+            | Self::EcP256
+            | Self::EcP256K => &[],
+        }
+    }
+
+    /// The signing algorithms AsymmetricSign/Verify accept for this spec
+    /// (`spec/alibaba-kms.md` §11.1).
+    pub fn sign_algorithms(self) -> &'static [SignAlgorithm] {
+        match self {
+            Self::Rsa2048 | Self::Rsa3072 => {
+                &[SignAlgorithm::RsaPssSha256, SignAlgorithm::RsaPkcs1Sha256]
+            }
+            Self::EcP256 | Self::EcP256K => &[SignAlgorithm::EcdsaSha256],
+            Self::EcSm2 => &[SignAlgorithm::Sm2Dsa],
             Self::AliyunAes256 | Self::AliyunAes128 | Self::AliyunSm4 => &[],
+        }
+    }
+
+    /// Whether a key of this spec may have `usage` (§4.1: AES/SM4 encrypt only, EC_P256 and
+    /// EC_P256K sign only, RSA and EC_SM2 either).
+    pub fn allows(self, usage: KeyUsage) -> bool {
+        match usage {
+            KeyUsage::EncryptDecrypt => !matches!(self, Self::EcP256 | Self::EcP256K),
+            KeyUsage::SignVerify => !self.is_symmetric(),
+        }
+    }
+
+    /// CreateKey's `KeyUsage` when none is given: SIGN/VERIFY for the sign-only specs,
+    /// ENCRYPT/DECRYPT for the rest (§11.1 [D]).
+    pub fn default_usage(self) -> KeyUsage {
+        if self.allows(KeyUsage::EncryptDecrypt) {
+            KeyUsage::EncryptDecrypt
+        } else {
+            KeyUsage::SignVerify
         }
     }
 }
 
-/// The `KeyUsage` of a CMK. Only encryption keys exist so far (signing keys may come later).
+/// The `KeyUsage` of a CMK: one per key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyUsage {
     #[serde(rename = "ENCRYPT/DECRYPT")]
     EncryptDecrypt,
+    #[serde(rename = "SIGN/VERIFY")]
+    SignVerify,
 }
 
 impl KeyUsage {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EncryptDecrypt => "ENCRYPT/DECRYPT",
+            Self::SignVerify => "SIGN/VERIFY",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        (s == "ENCRYPT/DECRYPT").then_some(Self::EncryptDecrypt)
+        [Self::EncryptDecrypt, Self::SignVerify]
+            .into_iter()
+            .find(|usage| usage.as_str() == s)
     }
 }
 

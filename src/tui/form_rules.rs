@@ -53,13 +53,19 @@ impl KeyKind {
 pub fn key_kind(action: &str, param: &str) -> KeyKind {
     match (action, param) {
         ("ReEncrypt", "DestinationKeyId")
-        | ("Encrypt" | "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext", "KeyId") => {
-            KeyKind::Symmetric
-        }
+        | (
+            "Encrypt"
+            | "GenerateDataKey"
+            | "GenerateDataKeyWithoutPlaintext"
+            | "GenerateAndExportDataKey",
+            "KeyId",
+        ) => KeyKind::Symmetric,
         ("ReEncrypt", "SourceKeyId")
-        | ("AsymmetricEncrypt" | "AsymmetricDecrypt" | "GetPublicKey", "KeyId") => {
-            KeyKind::Asymmetric
-        }
+        | (
+            "AsymmetricEncrypt" | "AsymmetricDecrypt" | "GetPublicKey" | "AsymmetricSign"
+            | "AsymmetricVerify",
+            "KeyId",
+        ) => KeyKind::Asymmetric,
         _ => KeyKind::Any,
     }
 }
@@ -95,8 +101,13 @@ pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
         } else if key_kind(action, "KeyId").admits(key) {
             form.set("KeyId", key.reference());
             form.set("KeyVersionId", key.primary_id());
-            if let Some(a) = key.spec.asymmetric_algorithms().first() {
-                form.set("Algorithm", a.as_str());
+            let algorithm = if matches!(action, "AsymmetricSign" | "AsymmetricVerify") {
+                key.spec.sign_algorithms().first().map(|a| a.as_str())
+            } else {
+                key.spec.asymmetric_algorithms().first().map(|a| a.as_str())
+            };
+            if let Some(a) = algorithm {
+                form.set("Algorithm", a);
             }
         }
         if matches!(action, "UpdateAlias" | "DeleteAlias")

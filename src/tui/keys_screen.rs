@@ -185,6 +185,8 @@ fn spec_short(spec: KeySpec) -> &'static str {
         KeySpec::Rsa2048 => "RSA-2048",
         KeySpec::Rsa3072 => "RSA-3072",
         KeySpec::EcSm2 => "SM2",
+        KeySpec::EcP256 => "P-256",
+        KeySpec::EcP256K => "P-256K",
     }
 }
 

@@ -1,5 +1,5 @@
-//! Shared test helpers: an in-memory vault with a fixed clock, fixture RSA keys (never generated
-//! in tests), and a one-line way to call an action.
+//! Shared test helpers: an in-memory vault with a fixed clock, fixture RSA and EC keys (never
+//! generated in tests), and a one-line way to call an action.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -21,6 +21,8 @@ use kms_console::core::vault::{KeySource, Sources, Vault, new_vault_state};
 pub const RSA2048_PEM: &str = include_str!("../fixtures/rsa2048.pem");
 pub const RSA3072_PEM: &str = include_str!("../fixtures/rsa3072.pem");
 pub const SM2_PEM: &str = include_str!("../fixtures/sm2.pem");
+pub const EC_P256_PEM: &str = include_str!("../fixtures/ec_p256.pem");
+pub const EC_P256K_PEM: &str = include_str!("../fixtures/ec_p256k.pem");
 
 /// 2026-11-01T00:00:00Z.
 pub const T0: i64 = 1_793_491_200;
@@ -34,6 +36,8 @@ impl KeySource for FixtureKeys {
             KeySpec::Rsa2048 => RSA2048_PEM,
             KeySpec::Rsa3072 => RSA3072_PEM,
             KeySpec::EcSm2 => SM2_PEM,
+            KeySpec::EcP256 => EC_P256_PEM,
+            KeySpec::EcP256K => EC_P256K_PEM,
             _ => return KeyMaterial::generate(spec),
         };
         AsymmetricKey::from_pkcs8_pem(pem).map(KeyMaterial::Asymmetric)

@@ -35,15 +35,25 @@ pub(super) fn create_key(
     let key_spec = match p.opt("KeySpec") {
         None => KeySpec::AliyunAes256,
         Some(s) => KeySpec::parse(s.trim()).ok_or_else(|| {
-            KmsError::invalid("KeySpec", "It must be Aliyun_AES_256, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072 or EC_SM2.")
+            KmsError::invalid("KeySpec", "It must be Aliyun_AES_256, Aliyun_AES_128, Aliyun_SM4, RSA_2048, RSA_3072, EC_SM2, EC_P256 or EC_P256K.")
         })?,
     };
     let key_usage = match p.opt("KeyUsage") {
-        None => KeyUsage::EncryptDecrypt,
+        None => key_spec.default_usage(),
         Some(u) => KeyUsage::parse(u.trim()).ok_or_else(|| {
-            KmsError::invalid("KeyUsage", "Only ENCRYPT/DECRYPT keys are supported.")
+            KmsError::invalid("KeyUsage", "It must be ENCRYPT/DECRYPT or SIGN/VERIFY.")
         })?,
     };
+    if !key_spec.allows(key_usage) {
+        return Err(KmsError::invalid(
+            "KeyUsage",
+            format!(
+                "A {} key cannot be {}.",
+                key_spec.as_str(),
+                key_usage.as_str()
+            ),
+        ));
+    }
     let external = match p.opt("Origin").map(str::trim) {
         None | Some("Aliyun_KMS") => false,
         Some("EXTERNAL") => true,

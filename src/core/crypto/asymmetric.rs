@@ -67,20 +67,40 @@ pub enum AsymmetricKey {
     Rsa(Box<rsa::PrivateKey>),
     /// An SM2 key (`EC_SM2`).
     Sm2(Box<Sm2Key>),
+    /// A NIST P-256 key (`EC_P256`); the signing key wipes its scalar on drop.
+    P256(Box<p256::ecdsa::SigningKey>),
+    /// A secp256k1 key (`EC_P256K`); the signing key wipes its scalar on drop.
+    K256(Box<k256::ecdsa::SigningKey>),
 }
 
-/// An SM2 private key with its decrypting key made once: making one computes the public point,
-/// a scalar multiplication that would otherwise add some 40 % to every decryption.
+/// An SM2 private key with its decrypting and signing keys made once: making one computes the
+/// public point, a scalar multiplication that would otherwise add some 40 % to every decryption
+/// (and more to a signature).
 #[derive(Clone)]
 pub struct Sm2Key {
     secret: sm2::SecretKey,
     decrypting: DecryptingKey,
+    signing: sm2::dsa::SigningKey,
 }
 
+/// The SM2 user ID of Alibaba's SDK and OpenSSL's `distid` (GB/T 32918.2 default, §11.1).
+pub const SM2_DIST_ID: &str = "1234567812345678";
+
 impl Sm2Key {
-    fn new(secret: sm2::SecretKey) -> Box<Self> {
+    fn new(secret: sm2::SecretKey) -> Result<Box<Self>, KmsError> {
         let decrypting = DecryptingKey::new_with_mode(secret.to_nonzero_scalar(), Mode::C1C3C2);
-        Box::new(Self { secret, decrypting })
+        let signing = sm2::dsa::SigningKey::new(SM2_DIST_ID, &secret)
+            .map_err(|_| bad_key("SM2 signing key"))?;
+        Ok(Box::new(Self {
+            secret,
+            decrypting,
+            signing,
+        }))
+    }
+
+    /// The signing key (user ID [`SM2_DIST_ID`]).
+    pub(super) fn signing(&self) -> &sm2::dsa::SigningKey {
+        &self.signing
     }
 }
 
@@ -99,6 +119,10 @@ impl Drop for Sm2Key {
         let mut one = self.secret.to_nonzero_scalar();
         one.zeroize(); // a zeroized NonZeroScalar is one
         self.decrypting = DecryptingKey::new_with_mode(one, Mode::C1C3C2);
+        // Nor does the SM2 signing key; it gets the same treatment.
+        if let Ok(signing) = sm2::dsa::SigningKey::from_nonzero_scalar(SM2_DIST_ID, one) {
+            self.signing = signing;
+        }
     }
 }
 
@@ -107,6 +131,8 @@ impl fmt::Debug for AsymmetricKey {
         match self {
             Self::Rsa(key) => write!(f, "AsymmetricKey::Rsa({} bits)", key.size() * 8),
             Self::Sm2(_) => f.write_str("AsymmetricKey::Sm2"),
+            Self::P256(_) => f.write_str("AsymmetricKey::P256"),
+            Self::K256(_) => f.write_str("AsymmetricKey::K256"),
         }
     }
 }
@@ -130,7 +156,21 @@ impl AsymmetricKey {
     pub fn generate_sm2() -> Result<Self, KmsError> {
         let key = sm2::SecretKey::try_generate_from_rng(&mut SysRng)
             .map_err(|e| internal(&format!("SM2 key generation failed: {e}")))?;
-        Ok(Self::Sm2(Sm2Key::new(key)))
+        Ok(Self::Sm2(Sm2Key::new(key)?))
+    }
+
+    /// A new NIST P-256 key from the OS random source.
+    pub fn generate_p256() -> Result<Self, KmsError> {
+        let key = p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng)
+            .map_err(|e| internal(&format!("P-256 key generation failed: {e}")))?;
+        Ok(Self::P256(Box::new(key)))
+    }
+
+    /// A new secp256k1 key from the OS random source.
+    pub fn generate_k256() -> Result<Self, KmsError> {
+        let key = k256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng)
+            .map_err(|e| internal(&format!("secp256k1 key generation failed: {e}")))?;
+        Ok(Self::K256(Box::new(key)))
     }
 
     /// PKCS#8 DER of the private key, for the vault file.
@@ -138,14 +178,17 @@ impl AsymmetricKey {
         let doc = match self {
             Self::Rsa(key) => key.to_pkcs8_der(),
             Self::Sm2(key) => key.to_pkcs8_der(),
+            Self::P256(key) => key.to_pkcs8_der(),
+            Self::K256(key) => key.to_pkcs8_der(),
         }
         .map_err(|e| internal(&format!("cannot encode the private key: {e}")))?;
         // `doc` is a SecretDocument and wipes its own copy on drop.
         Ok(SecretBytes::from_slice(doc.as_bytes()))
     }
 
-    /// Parses PKCS#8 DER of an RSA key (`rsaEncryption`) or an SM2 key (`id-ecPublicKey` with
-    /// the SM2 curve). Anything else is an `InternalFailure`; the error never shows the bytes.
+    /// Parses PKCS#8 DER of an RSA key (`rsaEncryption`) or an EC key (`id-ecPublicKey` with the
+    /// SM2, P-256 or secp256k1 curve). Anything else is an `InternalFailure`; the error never
+    /// shows the bytes.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KmsError> {
         let info = PrivateKeyInfoRef::from_der(der).map_err(|_| bad_key("not PKCS#8 DER"))?;
         let oid = info.algorithm.oid;
@@ -153,11 +196,18 @@ impl AsymmetricKey {
             let key = rsa::PrivateKey::try_from(info).map_err(|_| bad_key("bad RSA key"))?;
             Ok(Self::Rsa(Box::new(key)))
         } else if oid == EC_PUBLIC_KEY_OID {
-            // The conversion also checks that the curve parameter is the SM2 curve.
-            let key = sm2::SecretKey::try_from(info).map_err(|_| bad_key("not an SM2 key"))?;
-            Ok(Self::Sm2(Sm2Key::new(key)))
+            // Each conversion checks that the curve parameter is its own curve.
+            if let Ok(key) = sm2::SecretKey::try_from(info.clone()) {
+                Ok(Self::Sm2(Sm2Key::new(key)?))
+            } else if let Ok(key) = p256::ecdsa::SigningKey::try_from(info.clone()) {
+                Ok(Self::P256(Box::new(key)))
+            } else {
+                let key = k256::ecdsa::SigningKey::try_from(info)
+                    .map_err(|_| bad_key("not an SM2, P-256 or secp256k1 key"))?;
+                Ok(Self::K256(Box::new(key)))
+            }
         } else {
-            Err(bad_key("neither an RSA nor an SM2 key"))
+            Err(bad_key("neither an RSA nor an EC key"))
         }
     }
 
@@ -178,6 +228,8 @@ impl AsymmetricKey {
         match self {
             Self::Rsa(key) => key.as_public_key().to_public_key_pem(LineEnding::LF),
             Self::Sm2(key) => key.public_key().to_public_key_pem(LineEnding::LF),
+            Self::P256(key) => key.verifying_key().to_public_key_pem(LineEnding::LF),
+            Self::K256(key) => key.verifying_key().to_public_key_pem(LineEnding::LF),
         }
         .map_err(|e| internal(&format!("cannot encode the public key: {e}")))
     }
@@ -230,6 +282,9 @@ impl AsymmetricKey {
                 _ => key.as_public_key().oaep_encrypt::<Sha256>(plaintext),
             }
             .map_err(|e| internal(&format!("RSA encryption failed: {e}")))?,
+            Self::P256(_) | Self::K256(_) => {
+                return Err(internal("an EC signing key cannot encrypt"));
+            }
             Self::Sm2(key) => {
                 if plaintext.is_empty() {
                     return Err(KmsError::invalid(
@@ -267,11 +322,21 @@ impl AsymmetricKey {
         .map_err(|_| KmsError::InvalidCiphertext)
     }
 
-    /// `"RSA"` or `"SM2"`, for messages.
+    /// `"RSA"`, `"SM2"`, `"P-256"` or `"secp256k1"`, for messages.
     fn kind(&self) -> &'static str {
         match self {
             Self::Rsa(_) => "RSA",
             Self::Sm2(_) => "SM2",
+            Self::P256(_) => "P-256",
+            Self::K256(_) => "secp256k1",
+        }
+    }
+
+    /// The modulus size in bits of an RSA key, `None` for EC keys.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match self {
+            Self::Rsa(key) => Some(key.size() * 8),
+            _ => None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Asymmetric data operations: AsymmetricEncrypt, AsymmetricDecrypt, GetPublicKey, and the
+//! Asymmetric data operations: AsymmetricEncrypt, AsymmetricDecrypt, GetPublicKey (every
+//! asymmetric spec and usage), and the
 //! source step of ReEncrypt from RSA-OAEP / SM2 ciphertext (`spec/alibaba-kms.md` §2).
 
 use base64::Engine;
@@ -10,6 +11,7 @@ use crate::core::crypto::{AsymmetricAlgorithm, AsymmetricKey};
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, KeyVersion, VaultState};
 use crate::core::secret::{RevealedPlaintext, SecretBytes, SecretString};
+use crate::core::spec::KeyUsage;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -43,7 +45,7 @@ pub fn asymmetric_version<'s>(
 ) -> Result<(&'s KeyVersion, &'s AsymmetricKey), KmsError> {
     if key.key_spec.is_symmetric() {
         return Err(KmsError::IncorrectKeyUsage(format!(
-            "{} is a {} key; asymmetric operations need RSA_2048, RSA_3072 or EC_SM2.",
+            "{} is a {} key; asymmetric operations need an RSA or EC key.",
             key.key_id,
             key.key_spec.as_str()
         )));
@@ -56,6 +58,20 @@ pub fn asymmetric_version<'s>(
         .asymmetric_key()
         .ok_or_else(|| KmsError::InternalFailure("asymmetric key without a private key".into()))?;
     Ok((version, private))
+}
+
+/// Checks that the key was made for `usage` (one usage per key, `spec/alibaba-kms.md` §4.1).
+pub fn ensure_usage(key: &Cmk, usage: KeyUsage) -> Result<(), KmsError> {
+    if key.key_usage == usage {
+        Ok(())
+    } else {
+        Err(KmsError::IncorrectKeyUsage(format!(
+            "{} is a {} key; this operation needs a {} key.",
+            key.key_id,
+            key.key_usage.as_str(),
+            usage.as_str()
+        )))
+    }
 }
 
 /// Checks that `algorithm` belongs to the key's spec.
@@ -85,6 +101,7 @@ pub fn asymmetric_encrypt(
 ) -> Result<AsymmetricEncryptResponse, KmsError> {
     let key = key_for(state, ctx, "AsymmetricEncrypt", key_ref)?;
     let (version, private) = asymmetric_version(key, key_version_id)?;
+    ensure_usage(key, KeyUsage::EncryptDecrypt)?;
     ensure_enabled(key)?;
     ensure_algorithm(key, algorithm)?;
     let plaintext = SecretBytes::new(
@@ -130,6 +147,7 @@ pub fn asymmetric_decrypt(
 ) -> Result<AsymmetricDecryptResponse, KmsError> {
     let key = key_for(state, ctx, "AsymmetricDecrypt", key_ref)?;
     let (version, private) = asymmetric_version(key, key_version_id)?;
+    ensure_usage(key, KeyUsage::EncryptDecrypt)?;
     ensure_enabled(key)?;
     let plaintext = open_asymmetric(private, algorithm, ciphertext_blob)?;
     if dry_run {

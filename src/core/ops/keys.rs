@@ -118,6 +118,16 @@ pub fn create_key(
     material: KeyMaterial,
 ) -> Result<KeyMetadata, KmsError> {
     authorize_create_key(state, ctx)?;
+    if !req.key_spec.allows(req.key_usage) {
+        return Err(KmsError::invalid(
+            "KeyUsage",
+            format!(
+                "A {} key cannot be {}.",
+                req.key_spec.as_str(),
+                req.key_usage.as_str()
+            ),
+        ));
+    }
     if !material.fits(req.key_spec) {
         return Err(KmsError::InternalFailure(
             "key material does not fit the KeySpec".into(),

@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
-use super::asymmetric::{asymmetric_version, open_asymmetric};
+use super::asymmetric::{asymmetric_version, ensure_usage, open_asymmetric};
 use super::symmetric::{blob_source, open_blob, seal_with_primary};
 use super::{Ctx, authorize_key, ensure_enabled, resolve};
 use crate::core::blob::CiphertextBlob;
@@ -16,6 +16,7 @@ use crate::core::crypto::{self, AsymmetricAlgorithm};
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, VaultState};
 use crate::core::secret::SecretBytes;
+use crate::core::spec::KeyUsage;
 
 /// Parameters of ReEncrypt after parsing.
 #[derive(Debug, Clone, Copy)]
@@ -222,6 +223,7 @@ fn open_asymmetric_source<'s>(
         return Err(KmsError::InvalidCiphertext);
     }
     let (version, private) = asymmetric_version(key, version_id)?;
+    ensure_usage(key, KeyUsage::EncryptDecrypt)?;
     ensure_enabled(key)?;
     let raw = open_asymmetric(private, algorithm, req.ciphertext_blob)?;
     let text = SecretBytes::new(STANDARD.encode(raw.expose()).into_bytes());

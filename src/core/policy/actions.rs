@@ -50,6 +50,11 @@ pub mod kms {
         TAG_RESOURCES = "TagResources",
         UNTAG_RESOURCES = "UntagResources",
         LIST_TAG_RESOURCES = "ListTagResources",
+        // Signing and data-key export (`spec/alibaba-kms.md` §11.1-§11.2).
+        ASYMMETRIC_SIGN = "AsymmetricSign",
+        ASYMMETRIC_VERIFY = "AsymmetricVerify",
+        EXPORT_DATA_KEY = "ExportDataKey",
+        GENERATE_AND_EXPORT_DATA_KEY = "GenerateAndExportDataKey",
     }
 
     /// ReEncrypt is granted in two halves (product §7): `kms:ReEncryptFrom` on the source key
