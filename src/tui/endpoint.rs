@@ -17,10 +17,15 @@ use super::field::TextField;
 use super::job::Job;
 use super::keymap::{Cmd, Layer};
 use super::modal::Modal;
+use super::picker::{PickItem, PickTarget, Picker};
 use super::toast::Level;
 
 /// The address the console offers first (the default of `kms-console serve --listen`).
 pub const DEFAULT_LISTEN: &str = crate::serve::snippets::TEMPLATE_ENDPOINT;
+
+/// What the screen says when no principal has an AccessKey.
+pub const NO_ACCESS_KEY: &str =
+    "No principal has an AccessKey: kms-console principal access-key create NAME";
 
 /// Where the endpoint is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,11 +169,7 @@ impl App {
                 self.endpoint.scroll = 0;
                 Vec::new()
             }
-            Cmd::NextPrincipal => {
-                let n = self.endpoint_principals().len().max(1);
-                self.endpoint.principal = (self.endpoint.principal + 1) % n;
-                Vec::new()
-            }
+            Cmd::Pick => self.endpoint_pick(),
             Cmd::Up => {
                 self.endpoint.scroll = self.endpoint.scroll.saturating_sub(1);
                 Vec::new()
@@ -183,6 +184,38 @@ impl App {
             }
             Cmd::CopyDocument => self.endpoint_copy(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Opens the picker of the principals that have an AccessKey.
+    fn endpoint_pick(&mut self) -> Vec<Effect> {
+        let items: Vec<PickItem> = self
+            .endpoint_principals()
+            .into_iter()
+            .map(|(name, access_key_id)| PickItem {
+                label: name.to_owned(),
+                detail: access_key_id.to_owned(),
+                value: name.to_owned(),
+            })
+            .collect();
+        if items.is_empty() {
+            return self.toast(Level::Warn, NO_ACCESS_KEY);
+        }
+        let title = "Principal for the snippets (those with an AccessKey)".to_owned();
+        let mut picker = Picker::new(title, items, PickTarget::EndpointPrincipal);
+        picker.selected = self.endpoint.principal % picker.items.len();
+        self.modals.push(Modal::Picker(picker));
+        Vec::new()
+    }
+
+    /// The picker chose the principal `name`.
+    pub(super) fn endpoint_picked(&mut self, name: &str) {
+        if let Some(i) = self
+            .endpoint_principals()
+            .iter()
+            .position(|(n, _)| *n == name)
+        {
+            self.endpoint.principal = i;
         }
     }
 
@@ -210,10 +243,7 @@ impl App {
 
     fn endpoint_copy(&mut self) -> Vec<Effect> {
         let Some((_, access_key_id)) = self.endpoint_access_key() else {
-            return self.toast(
-                Level::Warn,
-                "No principal has an AccessKey: kms-console principal access-key create NAME",
-            );
+            return self.toast(Level::Warn, NO_ACCESS_KEY);
         };
         let job = Job::EndpointSnippet {
             snippet: self.endpoint.snippet,

@@ -174,7 +174,7 @@ fn render_snippet(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             .to_owned()
     } else {
         lines.push(Line::from(Span::styled(
-            "No principal has an AccessKey: kms-console principal access-key create NAME",
+            super::endpoint::NO_ACCESS_KEY,
             theme.warn(),
         )));
         snippet

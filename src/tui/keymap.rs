@@ -57,8 +57,6 @@ pub enum Cmd {
     RestoreBackup,
     /// Stop the endpoint.
     Stop,
-    /// The next principal with an AccessKey (the endpoint's snippets).
-    NextPrincipal,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -249,7 +247,7 @@ const ENDPOINT: &[Binding] = &[
     b(&[ch('c')], "c", Cmd::CopyDocument, "copy the snippet: the secret included", true),
     b(&[key(KeyCode::Right)], "→", Cmd::CycleNext, "next SDK: the next snippet", true),
     b(&[key(KeyCode::Left)], "←", Cmd::CyclePrev, "previous SDK snippet", false),
-    b(&[ch('p')], "p", Cmd::NextPrincipal, "principal: the next one with an AccessKey", true),
+    b(&[ch('p')], "p", Cmd::Pick, "principal: pick one with an AccessKey", true),
     b(&[ch('e')], "e", Cmd::Edit, "edit address: the listen address", true),
     b(UP, "↑/k", Cmd::Up, "scroll the snippet up", false),
     b(DOWN, "↓/j", Cmd::Down, "scroll the snippet down", false),

@@ -221,7 +221,10 @@ fn endpoint_states() -> Vec<State> {
             h.key(KeyCode::Right);
             h.key(KeyCode::Right);
             h.type_text("p");
+            h.key(KeyCode::Down);
+            h.key(KeyCode::Enter);
         }),
+        with("endpoint_principal_picker", |h| h.type_text("5p")),
         with("endpoint_snippet_tea", |h| {
             h.type_text("5");
             h.key(KeyCode::Right);
