@@ -303,3 +303,57 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_listens_on_loopback_only() {
+        assert_eq!(
+            parse_listen(" 127.0.0.1:20160 ").unwrap(),
+            "127.0.0.1:20160".parse::<SocketAddr>().unwrap()
+        );
+        assert!(parse_listen("[::1]:0").is_ok());
+        assert!(
+            parse_listen("127.8.9.10:1").is_ok(),
+            "all of 127/8 is loopback"
+        );
+        for refused in ["0.0.0.0:20160", "[::]:20160", "10.0.0.1:80"] {
+            let why = parse_listen(refused).unwrap_err();
+            assert!(why.contains("loopback only"), "{refused}: {why}");
+            assert!(why.contains("--allow-remote"), "{refused}: {why}");
+        }
+        for garbage in ["", "localhost:20160", "127.0.0.1", "127.0.0.1:99999"] {
+            let why = parse_listen(garbage).unwrap_err();
+            assert!(
+                why.contains("not an address and port"),
+                "{garbage:?}: {why}"
+            );
+        }
+    }
+
+    #[test]
+    fn escape_puts_the_address_back_and_a_running_endpoint_keeps_its_address() {
+        let mut app = App::new(super::super::app::AppConfig::default());
+        app.endpoint.editing = Some(app.endpoint.listen.text());
+        app.endpoint.listen.set("127.0.0.1:1");
+        app.endpoint_command(Layer::EndpointAddress, Cmd::Cancel);
+        assert_eq!(app.endpoint.listen.text(), DEFAULT_LISTEN);
+        assert!(app.endpoint.editing.is_none());
+
+        let at: SocketAddr = "127.0.0.1:4242".parse().unwrap();
+        app.endpoint.state = EndpointState::Running(at);
+        assert_eq!(app.endpoint.address(), "127.0.0.1:4242");
+        app.endpoint_command(Layer::Endpoint, Cmd::Edit);
+        assert!(app.endpoint.editing.is_none(), "no editing while it runs");
+        let effects = app.endpoint_command(Layer::Endpoint, Cmd::Submit);
+        assert!(effects.is_empty(), "no second start");
+        let effects = app.endpoint_command(Layer::Endpoint, Cmd::Stop);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Run(_, Job::StopEndpoint)]
+        ));
+        assert_eq!(app.endpoint.state, EndpointState::Stopping);
+    }
+}
