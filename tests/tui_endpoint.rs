@@ -267,3 +267,43 @@ fn an_in_memory_vault_cannot_be_served_and_says_why() {
     let error = error_text(&h);
     assert!(error.contains("needs a vault file"), "{error}");
 }
+
+/// The screen after real signed requests (the fixed clock gives their times; the port, the
+/// temporary path and the latencies are set to fixed values before drawing).
+#[test]
+fn snapshot_of_real_requests_in_the_live_table() {
+    let (_dir, path) = demo_vault();
+    let admin = credentials(&path, "admin");
+    let auditor = credentials(&path, "auditor");
+    let mut h = console(&path);
+    h.type_text("5");
+    listen_on(&mut h, "127.0.0.1:0");
+    h.type_text("s");
+    let port = running_at(&h).port();
+    let mut connection = Connection::open(port);
+    let stamp = format_date(NOW);
+    let encrypt = [("KeyId", "alias/orders"), ("Plaintext", "aGVsbG8=")];
+    let sent = [
+        signed_query(&admin, "Encrypt", &encrypt, "n-1", &stamp),
+        signed_query(&auditor, "Encrypt", &encrypt, "n-2", &stamp),
+        signed_query(&admin, "ListKeys", &[], "n-3", &stamp),
+        signed_query(&admin, "ListKeys", &[], "n-3", &stamp),
+    ];
+    for query in &sent {
+        connection.get(query, &[]);
+    }
+    wait_for_requests(&mut h, sent.len());
+    h.app.endpoint.state = EndpointState::Running("127.0.0.1:20160".parse().unwrap());
+    for (i, r) in h.app.endpoint.requests.iter_mut().enumerate() {
+        r.event.micros = 700 + 1000 * u64::try_from(i).unwrap();
+    }
+    h.app.info.as_mut().unwrap().path = "/tmp/demo/vault.json".to_owned();
+    h.app.toasts.0.clear();
+    for (w, ht) in [(80, 24), (60, 20)] {
+        // The demo's AccessKeyIds are drawn at random: one of the same length stands in.
+        let stand_in = format!("LTAI{}", "x".repeat(admin.id.len() - 4));
+        let screen = h.screen(w, ht).replace(&admin.id, &stand_in);
+        insta::assert_snapshot!(format!("endpoint_real_requests_{w}x{ht}"), screen);
+    }
+    h.type_text("x");
+}
