@@ -10,6 +10,7 @@ use crate::core::vault_file::KdfParams;
 use super::action::{Action, Effect};
 use super::audit::AuditScreen;
 use super::drill::DrillScreen;
+use super::endpoint::EndpointScreen;
 use super::first_run::FirstRun;
 use super::form::Form;
 use super::job::{Job, JobId, VaultInfo};
@@ -55,10 +56,18 @@ pub enum Screen {
     Audit,
     /// The rotation drill (product §11).
     Drill,
+    /// The HTTP endpoint (product §13).
+    Endpoint,
 }
 
 impl Screen {
-    pub const ALL: [Self; 4] = [Self::Keys, Self::Principals, Self::Audit, Self::Drill];
+    pub const ALL: [Self; 5] = [
+        Self::Keys,
+        Self::Principals,
+        Self::Audit,
+        Self::Drill,
+        Self::Endpoint,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -66,6 +75,7 @@ impl Screen {
             Self::Principals => "Principals",
             Self::Audit => "Audit log",
             Self::Drill => "Drill",
+            Self::Endpoint => "Endpoint",
         }
     }
 
@@ -137,6 +147,9 @@ pub enum PendingKind {
         path: String,
     },
     Drill,
+    EndpointStart,
+    EndpointStop,
+    EndpointSnippet,
 }
 
 /// The whole model.
@@ -154,6 +167,7 @@ pub struct App {
     pub principals: PrincipalsScreen,
     pub audit: AuditScreen,
     pub drill: DrillScreen,
+    pub endpoint: EndpointScreen,
     pub form: Option<Form>,
     pub result: Option<ResultView>,
     pub modals: Vec<Modal>,
@@ -186,6 +200,7 @@ impl App {
             principals: PrincipalsScreen::default(),
             audit: AuditScreen::default(),
             drill: DrillScreen::default(),
+            endpoint: EndpointScreen::default(),
             form: None,
             result: None,
             modals: Vec::new(),
@@ -284,6 +299,7 @@ impl App {
             Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
                 self.drill_command(layer, cmd)
             }
+            Layer::Endpoint | Layer::EndpointAddress => self.endpoint_command(layer, cmd),
             Layer::Result => self.result_command(cmd),
             Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
                 self.modal_command(cmd)
@@ -297,6 +313,8 @@ impl App {
             Cmd::Quit => {
                 // A running drill stops first (writing nothing), so the worker can end.
                 let mut effects = self.drill_cancel();
+                // The endpoint stops too, finishing the requests it is answering.
+                effects.extend(self.endpoint_stop());
                 self.quit = true;
                 effects.push(Effect::Quit);
                 effects
@@ -311,6 +329,7 @@ impl App {
             Cmd::ShowPrincipals => self.show(Screen::Principals),
             Cmd::ShowAudit => self.show(Screen::Audit),
             Cmd::ShowDrill => self.show(Screen::Drill),
+            Cmd::ShowEndpoint => self.show(Screen::Endpoint),
             Cmd::NextScreen => self.show(self.screen.next()),
             Cmd::ToggleWalkthrough => {
                 if let Some(w) = &mut self.walkthrough {

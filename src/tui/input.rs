@@ -27,6 +27,8 @@ pub enum Sink {
     Prompt,
     /// A passphrase field.
     Passphrase,
+    /// The Endpoint screen's listen address.
+    EndpointAddress,
 }
 
 impl App {
@@ -68,6 +70,10 @@ impl App {
             Screen::Audit => Layer::Audit,
             Screen::Drill if self.drill.is_editing() => return self.drill.form_layers(),
             Screen::Drill => self.drill.layer(),
+            Screen::Endpoint if self.endpoint.editing.is_some() => {
+                return (vec![Layer::EndpointAddress], Sink::EndpointAddress);
+            }
+            Screen::Endpoint => self.endpoint.layer(),
         };
         let mut layers = Vec::new();
         if self.damage.is_some() {
@@ -131,6 +137,7 @@ impl App {
                 }
             }
             Sink::Passphrase => self.passphrase_input(key),
+            Sink::EndpointAddress => self.endpoint.input(key),
             Sink::None => {}
         }
     }
@@ -164,6 +171,7 @@ impl App {
                 }
             }
             Sink::Passphrase => self.passphrase_paste(text),
+            Sink::EndpointAddress => self.endpoint.paste(text),
             Sink::None => {}
         }
     }
@@ -205,7 +213,7 @@ impl App {
                     self.principals.selected = n;
                 }
             }
-            Screen::Audit => {}
+            Screen::Audit | Screen::Endpoint => {}
             Screen::Drill => return self.drill_click(areas.body, at),
         }
         Vec::new()

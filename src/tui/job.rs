@@ -1,6 +1,7 @@
 //! What the UI asks the worker to do ([`Job`]) and what comes back ([`WorkerEvent`]): every
 //! job carries an id, and its answer is `Done(id, Reply)`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use crate::core::audit::{AuditEntry, AuditVerifyReport};
 use crate::core::drill::{CensusReport, DrillControl, DrillJob, DrillOutcome, DrillProgress};
 use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
+use crate::serve::LoggedRequest;
 
 use super::drill_scan::InputScan;
 use super::vault_view::VaultView;
@@ -56,6 +58,17 @@ pub enum Job {
         job: Box<DrillJob>,
         control: Arc<DrillControl>,
     },
+    /// Start the HTTP endpoint (product §13) on its own handle of the vault file.
+    StartEndpoint { listen: SocketAddr },
+    /// Stop the endpoint, letting in-flight requests finish.
+    StopEndpoint,
+    /// One SDK's snippet (`crate::serve::snippets::ALL[snippet]`) pointed at `address` with this
+    /// AccessKey, secret written in, for the clipboard.
+    EndpointSnippet {
+        snippet: usize,
+        address: String,
+        access_key_id: String,
+    },
 }
 
 impl Job {
@@ -84,6 +97,9 @@ impl Job {
             Self::Census { .. } => "Census of the drill input".to_owned(),
             Self::Drill { job, .. } if job.options.dry_run => "Dry-run drill".to_owned(),
             Self::Drill { .. } => "Rotation drill".to_owned(),
+            Self::StartEndpoint { .. } => "Starting the endpoint".to_owned(),
+            Self::StopEndpoint => "Stopping the endpoint".to_owned(),
+            Self::EndpointSnippet { .. } => "Filling the snippet".to_owned(),
         }
     }
 }
@@ -135,6 +151,11 @@ pub enum Reply {
     /// A census report, or why there is none (the message, with its code for an API error).
     Census(Result<Box<CensusReport>, String>),
     Drill(Box<DrillDone>),
+    /// The endpoint listens at this address, or why it does not.
+    EndpointStarted(Result<SocketAddr, String>),
+    EndpointStopped,
+    /// A filled snippet (it holds an AccessKeySecret), or why not.
+    Snippet(Result<SecretString, String>),
 }
 
 /// A drill that ran (to the end, or not): the job as run (paths expanded, threads counted) and
@@ -165,4 +186,6 @@ pub enum WorkerEvent {
         progress: DrillProgress,
         elapsed: Duration,
     },
+    /// The endpoint's latest requests, oldest first (sent when they change).
+    EndpointLog(Vec<LoggedRequest>),
 }

@@ -16,6 +16,7 @@ pub enum Cmd {
     ShowPrincipals,
     ShowAudit,
     ShowDrill,
+    ShowEndpoint,
     NextScreen,
     ToggleWalkthrough,
     Up,
@@ -56,6 +57,8 @@ pub enum Cmd {
     Census,
     /// Put the vault file's previous generation (`.bak`) back (asks first).
     RestoreBackup,
+    /// Stop the endpoint.
+    Stop,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -103,6 +106,10 @@ pub enum Layer {
     DrillForm,
     DrillRun,
     DrillReport,
+    /// The Endpoint screen.
+    Endpoint,
+    /// The Endpoint screen's listen address, being edited.
+    EndpointAddress,
     Form,
     /// The focused field has a picker.
     Pickable,
@@ -133,6 +140,7 @@ const GLOBAL: &[Binding] = &[
     b(&[ch('2')], "2", Cmd::ShowPrincipals, "principals screen", false),
     b(&[ch('3')], "3", Cmd::ShowAudit, "audit log screen", false),
     b(&[ch('4')], "4", Cmd::ShowDrill, "rotation drill screen", false),
+    b(&[ch('5')], "5", Cmd::ShowEndpoint, "endpoint screen", false),
     b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
     b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
 ];
@@ -236,6 +244,25 @@ const DRILL_REPORT: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const ENDPOINT: &[Binding] = &[
+    b(&[key(KeyCode::Enter), ch('s')], "⏎/s", Cmd::Submit, "start: listen on the address", true),
+    b(&[ch('x')], "x", Cmd::Stop, "stop (requests in flight finish)", true),
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the snippet: the secret included", true),
+    b(&[key(KeyCode::Right)], "→", Cmd::CycleNext, "next SDK: the next snippet", true),
+    b(&[key(KeyCode::Left)], "←", Cmd::CyclePrev, "previous SDK snippet", false),
+    b(&[ch('p')], "p", Cmd::Pick, "principal: pick one with an AccessKey", true),
+    b(&[ch('e')], "e", Cmd::Edit, "edit address: the listen address", true),
+    b(UP, "↑/k", Cmd::Up, "scroll the snippet up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll the snippet down", false),
+];
+
+#[rustfmt::skip]
+const ENDPOINT_ADDRESS: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Confirm, "keep the address", true),
+    b(ESC, "esc", Cmd::Cancel, "put the address back", true),
+];
+
+#[rustfmt::skip]
 const FORM: &[Binding] = &[
     b(ENTER, "⏎", Cmd::Submit, "run", true),
     b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next field", true),
@@ -328,6 +355,8 @@ impl Layer {
             Self::DrillForm => DRILL_FORM,
             Self::DrillRun => DRILL_RUN,
             Self::DrillReport => DRILL_REPORT,
+            Self::Endpoint => ENDPOINT,
+            Self::EndpointAddress => ENDPOINT_ADDRESS,
             Self::Form => FORM,
             Self::Pickable => PICKABLE,
             Self::Choice => CHOICE,
@@ -357,6 +386,8 @@ impl Layer {
             Self::DrillForm => "Drill form (other keys edit the field)",
             Self::DrillRun => "Drill running",
             Self::DrillReport => "Drill report",
+            Self::Endpoint => "Endpoint screen",
+            Self::EndpointAddress => "Listen address (other keys edit it)",
             Self::Form => "Forms (other keys edit the field)",
             Self::Pickable => "Key, version and alias fields",
             Self::Choice => "Choice fields",
@@ -428,6 +459,7 @@ mod tests {
             Layer::Drill,
             Layer::DrillRun,
             Layer::DrillReport,
+            Layer::Endpoint,
         ] {
             assert_eq!(lookup(layer, &b), None, "{layer:?}");
         }
@@ -448,6 +480,8 @@ mod tests {
             Layer::DrillForm,
             Layer::DrillRun,
             Layer::DrillReport,
+            Layer::Endpoint,
+            Layer::EndpointAddress,
             Layer::Form,
             Layer::Pickable,
             Layer::Choice,

@@ -24,6 +24,8 @@ pub enum PickTarget {
     Action,
     /// Fill the drill screen's destination key.
     DrillKey,
+    /// The principal whose AccessKey the Endpoint screen's snippets use.
+    EndpointPrincipal,
 }
 
 /// One choice.

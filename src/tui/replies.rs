@@ -40,6 +40,10 @@ impl App {
                 self.drill_progress(id, progress, elapsed);
                 Vec::new()
             }
+            WorkerEvent::EndpointLog(requests) => {
+                self.endpoint.requests = requests;
+                Vec::new()
+            }
         }
     }
 
@@ -62,6 +66,9 @@ impl App {
                 Vec::new()
             }
             (PendingKind::Drill, reply) => self.drill_done(reply),
+            (PendingKind::EndpointStart, Reply::EndpointStarted(r)) => self.endpoint_started(r),
+            (PendingKind::EndpointStop, Reply::EndpointStopped) => self.endpoint_stopped(),
+            (PendingKind::EndpointSnippet, Reply::Snippet(r)) => self.endpoint_snippet(r),
             (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
             _ => Vec::new(),
         }

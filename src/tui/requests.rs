@@ -233,6 +233,10 @@ impl App {
                 self.drill_picked(&item.value.clone());
                 Vec::new()
             }
+            PickTarget::EndpointPrincipal => {
+                self.endpoint_picked(&item.value.clone());
+                Vec::new()
+            }
             PickTarget::Field(name) => {
                 let view = &self.view;
                 if let Some(form) = &mut self.form {

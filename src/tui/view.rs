@@ -120,6 +120,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             Screen::Principals => super::principals::render(frame, a.body, app),
             Screen::Audit => super::audit::render(frame, a.body, app),
             Screen::Drill => super::drill_view::render(frame, a.body, app),
+            Screen::Endpoint => super::endpoint_view::render(frame, a.body, app),
         }
         if let Some(why) = &app.damage
             && a.banner.height > 0

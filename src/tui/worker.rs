@@ -18,6 +18,7 @@ use crate::core::vault_file::{NewProtection, VaultError};
 use crate::demo;
 
 use super::drill_worker::{self, ProgressSink};
+use super::endpoint_worker::{self, EndpointHost};
 use super::job::{Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
 use super::vault_view::VaultView;
 
@@ -25,6 +26,8 @@ use super::vault_view::VaultView;
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// How many of the newest audit entries the audit screen holds.
 pub const AUDIT_TAIL: usize = 2000;
+/// How often the worker looks for new endpoint requests while the endpoint runs.
+const ENDPOINT_POLL: Duration = Duration::from_millis(100);
 
 /// Runs jobs against the vault it owns. The thread of [`Worker`] drives one; tests drive one
 /// directly, without threads.
@@ -35,6 +38,8 @@ pub struct Executor {
     demo_dir: Option<PathBuf>,
     /// Why the vault file on disk does not open, while it does not.
     damage: Option<String>,
+    /// The HTTP endpoint started from the console.
+    endpoint: EndpointHost,
 }
 
 impl Executor {
@@ -44,6 +49,7 @@ impl Executor {
             sources,
             demo_dir: None,
             damage: None,
+            endpoint: EndpointHost::default(),
         }
     }
 
@@ -55,6 +61,7 @@ impl Executor {
             sources,
             demo_dir: None,
             damage: None,
+            endpoint: EndpointHost::default(),
         }
     }
 
@@ -85,6 +92,7 @@ impl Executor {
                 (Reply::Api(result), view)
             }
             Job::Open { path, passphrase } => {
+                self.endpoint.passphrase.clone_from(&passphrase);
                 let opened = Vault::open(&path, passphrase, self.sources.clone());
                 (self.adopt(opened, false), None)
             }
@@ -92,10 +100,11 @@ impl Executor {
                 path,
                 passphrase,
                 kdf,
-            } => (
-                self.create(&path, NewProtection::Passphrase(passphrase, kdf)),
-                None,
-            ),
+            } => {
+                self.endpoint.passphrase = Some(passphrase.clone());
+                let protection = NewProtection::Passphrase(passphrase, kdf);
+                (self.create(&path, protection), None)
+            }
             Job::OpenDemo => (self.open_demo(), None),
             Job::ReadAudit => (Reply::Audit(self.read_audit()), None),
             Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
@@ -119,15 +128,35 @@ impl Executor {
                 // A drill may rotate its destination, or read a vault changed on disk.
                 (reply, Some(VaultView::from_state(vault.state())))
             }
+            Job::StartEndpoint { listen } => {
+                (self.endpoint.start(self.vault.as_ref(), listen), None)
+            }
+            Job::StopEndpoint => (self.endpoint.stop(), None),
+            Job::EndpointSnippet {
+                snippet,
+                address,
+                access_key_id,
+            } => (
+                endpoint_worker::snippet(self.vault.as_ref(), snippet, &address, &access_key_id),
+                None,
+            ),
         }
+    }
+
+    /// Whether the endpoint runs (the worker then looks for its requests more often).
+    pub fn serving(&self) -> bool {
+        self.endpoint.serving()
     }
 
     /// Looks for outside changes and due maintenance; what the UI should hear about.
     pub fn poll(&mut self) -> Vec<WorkerEvent> {
-        let Some(vault) = self.vault.as_mut() else {
-            return Vec::new();
-        };
         let mut out = Vec::new();
+        if let Some(log) = self.endpoint.log_changed() {
+            out.push(WorkerEvent::EndpointLog(log));
+        }
+        let Some(vault) = self.vault.as_mut() else {
+            return out;
+        };
         if vault.changed_on_disk() {
             match vault.reload_file() {
                 Ok(reloaded) => {
@@ -267,6 +296,8 @@ impl Executor {
 
 impl Drop for Executor {
     fn drop(&mut self) {
+        // The endpoint drains and closes its handle first.
+        self.endpoint.stop();
         // Close the vault before its demo folder goes.
         self.vault = None;
         if let Some(dir) = self.demo_dir.take() {
@@ -365,7 +396,12 @@ impl Worker {
 
 fn work(mut executor: Executor, rx: &mpsc::Receiver<Msg>, events: &UnboundedSender<WorkerEvent>) {
     loop {
-        match rx.recv_timeout(POLL_INTERVAL) {
+        let wait = if executor.serving() {
+            ENDPOINT_POLL
+        } else {
+            POLL_INTERVAL
+        };
+        match rx.recv_timeout(wait) {
             Ok(Msg::Job(id, job)) => {
                 // Show an outside change before the job's own result.
                 for event in executor.poll() {

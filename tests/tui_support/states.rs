@@ -6,8 +6,10 @@ use crossterm::event::KeyCode;
 use kms_console::api::ACTIONS;
 use kms_console::core::audit::{AuditEntry, AuditRecord, Seal};
 use kms_console::demo::DemoSample;
+use kms_console::serve::{LoggedRequest, RequestEvent};
 use kms_console::tui::action::Action;
 use kms_console::tui::app::{App, Startup};
+use kms_console::tui::endpoint::EndpointState;
 use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Reply, WorkerEvent};
 use kms_console::tui::walkthrough::Walkthrough;
@@ -123,6 +125,7 @@ pub fn screens() -> Vec<State> {
             h.app.info.as_mut().unwrap().demo = true;
         }),
     ];
+    out.extend(endpoint_states());
     let path = PATH.into();
     out.push(state("first_run", gate(Startup::FirstRun { path })));
     let mut h = gate(Startup::FirstRun { path: PATH.into() });
@@ -160,6 +163,89 @@ pub fn screens() -> Vec<State> {
     h.act(Action::Worker(WorkerEvent::Done(1, reply)));
     out.push(state("open_failed", h));
     out
+}
+
+fn logged(
+    seconds: i64,
+    principal: Option<&str>,
+    action: &str,
+    key: Option<&str>,
+    code: &str,
+) -> LoggedRequest {
+    let status = match code {
+        "Success" => 200,
+        "Forbidden.NoPermission" | "Forbidden.KeyNotFound" => 404,
+        _ => 400,
+    };
+    LoggedRequest {
+        time: super::T0 + seconds,
+        event: RequestEvent {
+            principal: principal.map(str::to_owned),
+            action: action.to_owned(),
+            key_id: key.map(str::to_owned),
+            code: code.to_owned(),
+            status,
+            micros: 830 + 1000 * u64::try_from(seconds).unwrap(),
+        },
+    }
+}
+
+/// The Endpoint screen: stopped, running with requests (as its worker reports them), showing
+/// another SDK's snippet, editing the address, and refusing an address that is not loopback.
+fn endpoint_states() -> Vec<State> {
+    vec![
+        with("endpoint_stopped", |h| h.type_text("5")),
+        with("endpoint_running", |h| {
+            h.type_text("5");
+            let at = "127.0.0.1:20160".parse().unwrap();
+            // What the worker's reply to a start sets (a real start is in tests/tui_endpoint.rs).
+            h.app.endpoint.state = EndpointState::Running(at);
+            let orders = h.app.view.aliases["alias/orders"].clone();
+            let log = vec![
+                logged(1, Some("admin"), "Encrypt", Some(&orders), "Success"),
+                logged(2, Some("admin"), "Decrypt", Some(&orders), "Success"),
+                logged(
+                    3,
+                    Some("auditor"),
+                    "ReEncrypt",
+                    Some(&orders),
+                    "Forbidden.NoPermission",
+                ),
+                logged(4, None, "Encrypt", None, "SignatureDoesNotMatch"),
+                logged(5, Some("admin"), "ListKeys", None, "Success"),
+            ];
+            h.act(Action::Worker(WorkerEvent::EndpointLog(log)));
+        }),
+        with("endpoint_snippet_node", |h| {
+            h.type_text("5");
+            h.key(KeyCode::Right);
+            h.key(KeyCode::Right);
+            h.type_text("p");
+            h.key(KeyCode::Down);
+            h.key(KeyCode::Enter);
+        }),
+        with("endpoint_principal_picker", |h| h.type_text("5p")),
+        with("endpoint_snippet_tea", |h| {
+            h.type_text("5");
+            h.key(KeyCode::Right);
+        }),
+        with("endpoint_editing", |h| {
+            h.type_text("5e");
+            for _ in 0..5 {
+                h.key(KeyCode::Backspace);
+            }
+            h.type_text("8080");
+        }),
+        with("endpoint_not_loopback", |h| {
+            h.type_text("5e");
+            for _ in 0..15 {
+                h.key(KeyCode::Backspace);
+            }
+            h.type_text("0.0.0.0:20160");
+            h.key(KeyCode::Enter);
+            h.type_text("s");
+        }),
+    ]
 }
 
 /// The form of every action, opened on the selected key.
