@@ -242,6 +242,28 @@ pub fn signed_query(
 }
 
 /// Where `.ci/peers` installed the SDKs: `KMS_CONSOLE_PEERS`, else `$HOME/.cache/kms-console-peers`.
+/// Runs `.ci/peers` once per test process (idempotent, pinned, quick when already done), so a plain
+/// `cargo test` on a fresh machine installs the SDKs it drives; if the registries cannot be reached
+/// the peer checks below fail loudly, naming what is missing.
+fn install_peers_once() {
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/peers");
+        let out = Command::new("bash")
+            .arg(&script)
+            .env("KMS_CONSOLE_PEERS", peers_dir())
+            .output();
+        if let Ok(out) = out
+            && !out.status.success()
+        {
+            eprintln!(
+                "note: .ci/peers failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    });
+}
+
 pub fn peers_dir() -> PathBuf {
     std::env::var_os("KMS_CONSOLE_PEERS")
         .map(PathBuf::from)
@@ -253,6 +275,7 @@ pub fn peers_dir() -> PathBuf {
 
 /// The path of an installed peer; fails loudly, naming it, when it is missing.
 pub fn peer(relative: &str, what: &str) -> PathBuf {
+    install_peers_once();
     let path = peers_dir().join(relative);
     assert!(
         path.exists(),
