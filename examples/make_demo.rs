@@ -56,10 +56,24 @@ impl Demo {
         alias: &str,
         description: &str,
     ) -> Result<String, Box<dyn Error>> {
+        self.key_for(spec, "ENCRYPT/DECRYPT", alias, description)
+    }
+
+    fn key_for(
+        &mut self,
+        spec: &str,
+        usage: &str,
+        alias: &str,
+        description: &str,
+    ) -> Result<String, Box<dyn Error>> {
         let doc = call(
             &mut self.vault,
             "CreateKey",
-            &[("KeySpec", spec), ("Description", description)],
+            &[
+                ("KeySpec", spec),
+                ("KeyUsage", usage),
+                ("Description", description),
+            ],
         )?;
         let id = text(&doc, &["KeyMetadata", "KeyId"]);
         call(
@@ -288,6 +302,12 @@ fn build(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     )?;
     let rsa3072 = demo.key("RSA_3072", "alias/rsa-3072", "RSA-3072 encryption key")?;
     let sm2 = demo.key("EC_SM2", "alias/sm2", "SM2 encryption key")?;
+    demo.key_for(
+        "EC_P256",
+        "SIGN/VERIFY",
+        "alias/release-signing",
+        "Release signing key (ECDSA P-256)",
+    )?;
     demo.asymmetric_sample(
         "rsa-2048-oaep-sha256",
         &rsa2048,

@@ -17,6 +17,7 @@ use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, Startup};
 use kms_console::tui::harness::Harness;
 use kms_console::tui::job::WorkerEvent;
+use kms_console::tui::walkthrough::release_digest;
 use kms_console::tui::worker::Executor;
 
 const DAY: i64 = 86_400;
@@ -58,7 +59,7 @@ fn the_demo_copy_is_the_same_demo_on_any_date() {
         let (mut vault, events) =
             Vault::open(&path, None, tui_support::sources(clock.clone())).unwrap();
         assert!(events.is_empty(), "+{offset}s: maintenance ran: {events:?}");
-        assert_eq!(vault.state().keys().len(), 9, "+{offset}s");
+        assert_eq!(vault.state().keys().len(), 10, "+{offset}s");
         let orders = alias_key(&vault, "alias/orders");
         assert_eq!(orders.versions.len(), 3, "+{offset}s");
         assert!(orders.next_rotation_date().unwrap() > now, "+{offset}s");
@@ -69,6 +70,28 @@ fn the_demo_copy_is_the_same_demo_on_any_date() {
             alias_key(&vault, "alias/retired").key_state,
             KeyState::Disabled
         );
+
+        // The signing key signs the walkthrough's digest, and the signature verifies.
+        let signer = alias_key(&vault, "alias/release-signing");
+        assert_eq!(signer.key_state, KeyState::Enabled, "+{offset}s");
+        let version = signer.primary_version_id().to_owned();
+        let (alias, algorithm, digest) = (
+            "alias/release-signing".to_owned(),
+            "ECDSA_SHA_256".to_owned(),
+            release_digest(),
+        );
+        let sign = [
+            ("KeyId", Some(&alias)),
+            ("KeyVersionId", Some(&version)),
+            ("Algorithm", Some(&algorithm)),
+            ("Digest", Some(&digest)),
+        ];
+        let signature = call(&mut vault, "AsymmetricSign", &sign);
+        let value = signature["Value"].as_str().expect("signed").to_owned();
+        let mut verify = sign.to_vec();
+        verify.push(("Value", Some(&value)));
+        let verified = call(&mut vault, "AsymmetricVerify", &verify);
+        assert_eq!(verified["Value"], true, "+{offset}s: {verified}");
 
         for sample in samples().unwrap().samples {
             let destination = vault.state().aliases().get(&sample.destination_key_id);
@@ -179,7 +202,7 @@ fn the_console_shows_the_same_demo_five_years_ahead() {
     for (width, height) in [(80, 24), (120, 40)] {
         let a = today.screen(width, height);
         let b = later.screen(width, height);
-        assert!(b.contains("Keys (9)"), "{b}");
+        assert!(b.contains("Keys (10)"), "{b}");
         assert!(
             b.contains("Rotation every 90 days") || b.contains("90d"),
             "{b}"

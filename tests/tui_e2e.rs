@@ -111,7 +111,7 @@ fn demo_reencrypt_then_refusal_as_auditor() {
         &command,
     ]);
     assert!(started.status.success(), "{started:?}");
-    tmux.wait_for("Keys (9)");
+    tmux.wait_for("Keys (10)");
     tmux.wait_for("Walkthrough 1/");
 
     // Select the rotated key with the filter.

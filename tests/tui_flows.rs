@@ -13,7 +13,7 @@ use kms_console::core::vault_file::{KdfParams, NewProtection, Protection, peek_p
 use kms_console::tui::app::{App, AppConfig, Gate, Screen, Startup};
 use kms_console::tui::harness::Harness;
 use kms_console::tui::modal::Modal;
-use kms_console::tui::walkthrough::REFUSAL_CODE;
+use kms_console::tui::walkthrough::{REFUSAL_CODE, SIGNING_ALIAS};
 use kms_console::tui::worker::Executor;
 
 fn config() -> AppConfig {
@@ -120,7 +120,10 @@ fn the_demo_walkthrough_notices_each_step() {
     let mut h = start(Startup::Demo);
     let w = h.app.walkthrough.as_ref().unwrap();
     let steps = w.steps.len();
-    assert_eq!(steps, w.samples.len() + 2);
+    // The rotated key, one step per sample, signing, the refusal.
+    assert_eq!(steps, w.samples.len() + 3);
+    let signing = w.samples.len() + 1;
+    assert!(w.steps[signing].title.contains(SIGNING_ALIAS));
     // Step 1: select the rotated key.
     h.type_text("j");
     h.type_text(".");
@@ -137,6 +140,22 @@ fn the_demo_walkthrough_notices_each_step() {
             "step {step} ({}) not done",
             w.steps[step].title
         );
+        if step == signing {
+            // The console signed: the signature verifies under the same key.
+            let result = h.app.result.as_ref().expect("a signature");
+            let signature = result.outcome.as_ref().unwrap().field("Value").unwrap();
+            let mut req = kms_console::api::ApiRequest::new("AsymmetricVerify");
+            for name in ["KeyId", "KeyVersionId", "Algorithm", "Digest"] {
+                req.set(name, result.request.params[name].as_str());
+            }
+            req.set("Value", signature);
+            let path = std::path::PathBuf::from(&h.app.info.as_ref().unwrap().path);
+            let (mut vault, _) = Vault::open(&path, None, sources()).unwrap();
+            let doc = kms_console::api::dispatch(&mut vault, "admin", &req)
+                .unwrap()
+                .document();
+            assert_eq!(doc["Value"], true, "{doc}");
+        }
         h.app.modals.clear();
         h.app.result = None;
         h.app.form = None;

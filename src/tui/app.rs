@@ -390,7 +390,9 @@ impl App {
             let samples = crate::demo::samples()
                 .map(|s| s.samples)
                 .unwrap_or_default();
-            self.walkthrough = Some(Walkthrough::new(samples));
+            let signing = view.aliases.get(super::walkthrough::SIGNING_ALIAS);
+            self.walkthrough =
+                Some(Walkthrough::new(samples).with_signing_key(signing.map(String::as_str)));
         }
         self.info = Some(info);
         self.gate = None;

@@ -1,11 +1,14 @@
 //! The guided walkthrough of `--demo`: one step per case of the ReEncrypt seed page, using the
-//! demo's sample ciphertexts, plus choosing the rotated key and meeting a refusal. It watches
-//! what the user does and ticks a step off when it is done.
+//! demo's sample ciphertexts, plus choosing the rotated key, signing with the demo's signing key
+//! and meeting a refusal. It watches what the user does and ticks a step off when it is done.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use sha2::{Digest, Sha256};
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 use crate::demo::DemoSample;
@@ -18,6 +21,10 @@ pub const ROTATED_ALIAS: &str = "alias/orders";
 /// The read-only principal of the demo, and what it meets.
 pub const READ_ONLY_PRINCIPAL: &str = "auditor";
 pub const REFUSAL_CODE: &str = "Forbidden.NoPermission";
+/// The signing key of the demo (EC_P256, SIGN/VERIFY).
+pub const SIGNING_ALIAS: &str = "alias/release-signing";
+/// What the signing step signs: the caller hashes, KMS signs the digest (product §11.1).
+pub const RELEASE_MANIFEST: &str = "kms-console demo release 1.0.0\n";
 
 /// What completes a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +35,8 @@ pub enum Goal {
     Sample(usize),
     /// Be refused with this code while acting as this principal.
     Refused { principal: String, code: String },
+    /// Sign with the key of this id (the demo's signing key, reached by its alias).
+    Sign { alias: String, key_id: String },
 }
 
 /// One step.
@@ -45,6 +54,11 @@ pub enum TryIt {
     Select(String),
     Fill(Box<DemoSample>),
     ActAsThenFill(String, Box<DemoSample>),
+    /// Select the signing key and open AsymmetricSign with this digest (base64).
+    Sign {
+        alias: String,
+        digest: String,
+    },
 }
 
 /// The walkthrough and where the user is in it.
@@ -65,6 +79,11 @@ fn case_title(case: &str) -> &str {
         "refusal" => "A refusal",
         other => other,
     }
+}
+
+/// The base64 SHA-256 digest of [`RELEASE_MANIFEST`], as `AsymmetricSign` takes it.
+pub fn release_digest() -> String {
+    STANDARD.encode(Sha256::digest(RELEASE_MANIFEST.as_bytes()))
 }
 
 impl Walkthrough {
@@ -101,6 +120,26 @@ impl Walkthrough {
         }
     }
 
+    /// Adds the signing step (before the refusal) when the vault has the demo's signing key.
+    #[must_use]
+    pub fn with_signing_key(mut self, key_id: Option<&str>) -> Self {
+        let Some(key_id) = key_id else {
+            return self;
+        };
+        let step = Step {
+            title: format!("Signing keys — {SIGNING_ALIAS}"),
+            text: "A SIGN/VERIFY key signs a digest the caller made (here SHA-256 of a release manifest) with ECDSA_SHA_256; GetPublicKey's PEM verifies it with openssl.".to_owned(),
+            goal: Goal::Sign {
+                alias: SIGNING_ALIAS.to_owned(),
+                key_id: key_id.to_owned(),
+            },
+            done: false,
+        };
+        let at = self.steps.len().saturating_sub(1);
+        self.steps.insert(at, step);
+        self
+    }
+
     pub fn step(&self) -> Option<&Step> {
         self.steps.get(self.current)
     }
@@ -129,6 +168,10 @@ impl Walkthrough {
                 .samples
                 .first()
                 .map(|s| TryIt::ActAsThenFill(principal.clone(), Box::new(s.clone()))),
+            Goal::Sign { alias, .. } => Some(TryIt::Sign {
+                alias: alias.clone(),
+                digest: release_digest(),
+            }),
         }
     }
 
@@ -162,6 +205,12 @@ impl Walkthrough {
             }),
             Goal::Refused { principal: p, code } => {
                 p == principal && outcome.as_ref().is_err_and(|e| &e.code == code)
+            }
+            Goal::Sign { key_id, .. } => {
+                request.action == "AsymmetricSign"
+                    && outcome
+                        .as_ref()
+                        .is_ok_and(|r| r.field("KeyId") == Some(key_id.as_str()))
             }
             Goal::Select(_) => false,
         })
@@ -257,6 +306,18 @@ impl super::app::App {
             TryIt::ActAsThenFill(principal, sample) => {
                 let mut effects = self.act_as(&principal);
                 effects.extend(self.fill_from_sample(&sample));
+                effects
+            }
+            TryIt::Sign { alias, digest } => {
+                self.select_alias(&alias);
+                let mut effects = self.open_form("AsymmetricSign");
+                if let Some(form) = &mut self.form {
+                    form.set("Digest", &digest);
+                }
+                effects.extend(self.toast(
+                    super::toast::Level::Info,
+                    format!("AsymmetricSign filled for {alias}: press ⏎ to sign"),
+                ));
                 effects
             }
         }

@@ -206,6 +206,31 @@ pub fn harness_with_blob() -> (Harness, String) {
     (Harness::new(app, Executor::with_vault(vault)), blob)
 }
 
+/// [`harness`] with the demo's signing key (`alias/release-signing`, EC_P256 SIGN/VERIFY) added
+/// last; returns its KeyId.
+pub fn harness_with_signing_key() -> (Harness, String) {
+    let (mut vault, _clock, _blob) = vault();
+    let doc = call(
+        &mut vault,
+        "CreateKey",
+        &[
+            ("KeySpec", "EC_P256"),
+            ("KeyUsage", "SIGN/VERIFY"),
+            ("Description", "Release signing key (ECDSA P-256)"),
+        ],
+    );
+    let id = doc["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    let alias = [
+        ("AliasName", "alias/release-signing"),
+        ("KeyId", id.as_str()),
+    ];
+    call(&mut vault, "CreateAlias", &alias);
+    let view = VaultView::from_state(vault.state());
+    let mut app = App::with_vault(config(), info(), view);
+    app.size = (80, 24);
+    (Harness::new(app, Executor::with_vault(vault)), id)
+}
+
 /// The KeyVersionIds of alias/orders, oldest first.
 pub fn orders_versions(h: &Harness) -> Vec<String> {
     let id = h.app.view.aliases["alias/orders"].clone();

@@ -12,7 +12,7 @@ use kms_console::tui::app::{App, Startup};
 use kms_console::tui::endpoint::EndpointState;
 use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Reply, WorkerEvent};
-use kms_console::tui::walkthrough::Walkthrough;
+use kms_console::tui::walkthrough::{SIGNING_ALIAS, Walkthrough};
 use kms_console::tui::worker::Executor;
 
 use super::{config, fake_blob, harness, orders_versions, sources};
@@ -67,6 +67,30 @@ fn entry(seq: u64, action: &str, key: Option<&str>, result: &str) -> AuditEntry 
         prev: "0".repeat(64),
         seal: Seal::Mac("1".repeat(64)),
     }
+}
+
+/// The walkthrough on its signing step, before and after `.` (try it): the demo-like vault with
+/// the demo's signing key, `alias/release-signing`.
+fn signing_walkthrough_states() -> Vec<State> {
+    let step = || {
+        let (mut h, id) = super::harness_with_signing_key();
+        let w = Walkthrough::new(samples(&h)).with_signing_key(Some(&id));
+        let at = w
+            .steps
+            .iter()
+            .position(|s| s.title.contains(SIGNING_ALIAS))
+            .unwrap();
+        h.app.walkthrough = Some(w);
+        h.app.walkthrough.as_mut().unwrap().current = at;
+        h.app.info.as_mut().unwrap().demo = true;
+        h
+    };
+    let mut filled = step();
+    filled.type_text(".");
+    vec![
+        state("walkthrough_signing", step()),
+        state("walkthrough_signing_filled", filled),
+    ]
 }
 
 fn samples(h: &Harness) -> Vec<DemoSample> {
@@ -125,6 +149,7 @@ pub fn screens() -> Vec<State> {
             h.app.info.as_mut().unwrap().demo = true;
         }),
     ];
+    out.extend(signing_walkthrough_states());
     out.extend(endpoint_states());
     let path = PATH.into();
     out.push(state("first_run", gate(Startup::FirstRun { path })));
