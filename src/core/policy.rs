@@ -2,6 +2,7 @@
 //! wildcards; an explicit Deny wins, otherwise some Allow must match (product §7).
 
 mod actions;
+mod explain;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::KmsError;
 
 pub use actions::{every_permission, kms, ram};
+pub use explain::{Decision, StatementRef, Verdict, explain, explain_parts};
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,20 +114,7 @@ pub fn is_allowed_parts(
     action: (&str, &str),
     resource: (&str, &str),
 ) -> bool {
-    let action = Parts(action.0.as_bytes(), action.1.as_bytes());
-    let resource = Parts(resource.0.as_bytes(), resource.1.as_bytes());
-    let mut allowed = false;
-    for s in policies.iter().flat_map(|p| &p.statement) {
-        let matches = s.action.iter().any(|p| glob(p, action, true))
-            && s.resource.iter().any(|p| glob(p, resource, false));
-        if matches {
-            match s.effect {
-                Effect::Deny => return false,
-                Effect::Allow => allowed = true,
-            }
-        }
-    }
-    allowed
+    explain_parts(policies, action, resource).allowed()
 }
 
 /// A text in two pieces.
