@@ -9,6 +9,7 @@
 
 mod anchor;
 mod line;
+pub mod pages;
 mod tail;
 mod verify;
 
