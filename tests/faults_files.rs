@@ -204,15 +204,9 @@ fn a_lock_held_by_a_killed_process_is_released_and_the_change_goes_through() {
     // The audit log's own lock (appends, and a change's lines) held by a killed process.
     let log = paths::audit_path(&path);
     let mut holder = Holder::hold(&log);
-    let params = vec![
-        ("KeyId".to_owned(), key.clone()),
-        ("Plaintext".to_owned(), "aGk=".to_owned()),
-    ];
+    let key_param = key.clone();
     let encrypt = in_thread(&path, move |v| {
-        let params: Vec<(&str, &str)> = params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let params = [("KeyId", key_param.as_str()), ("Plaintext", "aGk=")];
         call(v, "Encrypt", &params)
             .map(|_| ())
             .map_err(|e| e.message)
