@@ -17,7 +17,8 @@
 //! order would leave an unaudited change whenever the line write failed after the vault write.
 //! What can remain is the lesser fault, never the greater: a crash between 3 and 4 (or a log
 //! that cannot even be cut back at 4) leaves lines for a change that was not saved, after the
-//! anchor — `audit verify` counts them as "after the anchor", not as verified.
+//! anchor — `audit verify` counts them as "after the anchor" until the next vault write anchors
+//! them. Their RequestId matches no answer any caller received.
 //!
 //! A call that changes nothing (a crypto operation, a read, a failed call) is audited by
 //! [`Vault::append_audit`] once it has run and before its result is handed out: if the line
