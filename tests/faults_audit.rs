@@ -293,3 +293,50 @@ fn a_restore_is_refused_when_its_line_cannot_be_written() {
     assert_eq!(audited_actions(&f.vault).last().unwrap(), "RestoreVault");
     assert_ne!(fs::read(&f.path).unwrap(), file);
 }
+
+#[test]
+fn a_drill_output_that_cannot_be_put_in_place_after_its_lines_is_recorded_as_failed() {
+    let mut f = setup();
+    let dir = f.path.parent().unwrap().to_path_buf();
+    let input = dir.join("blobs.txt");
+    fs::write(&input, format!("{}\n", f.blob)).unwrap();
+    let output = dir.join("moved.txt");
+    let job = DrillJob {
+        input,
+        output: Some(output.clone()),
+        force: false,
+        rotate: false,
+        options: DrillOptions::new(f.aes.clone()),
+    };
+    // Another program creates the output while the drill runs: it is not replaced.
+    let racer = output.clone();
+    let outcome = drill::run_job(
+        &mut f.vault,
+        "admin",
+        &job,
+        &DrillControl::new(),
+        &mut |_| {
+            if !racer.exists() {
+                fs::write(&racer, b"someone else's file").unwrap();
+            }
+        },
+    );
+    assert_eq!(outcome.result.unwrap_err().code(), "Drill.OutputRefused");
+    assert_eq!(fs::read(&output).unwrap(), b"someone else's file");
+    assert_eq!(leftovers(&dir), Vec::<String>::new());
+    // Its lines were written before the output was to be put in place; the last one, for the
+    // same RequestId, says it was not.
+    let entries = f.vault.audit_log().unwrap().read().unwrap();
+    let drill: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.record.action == "Drill")
+        .map(|e| (e.record.result.as_str(), e.record.request_id.as_str()))
+        .collect();
+    assert_eq!(
+        drill,
+        [
+            ("Success", outcome.request_id.as_str()),
+            ("Drill.OutputRefused", outcome.request_id.as_str())
+        ]
+    );
+}

@@ -160,3 +160,43 @@ impl<'a> RestoreLine<'a> {
         result
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::core::paths;
+    use crate::core::vault::new_vault_state;
+    use crate::core::vault_file::{NewProtection, Step, fault};
+
+    #[test]
+    fn a_restore_whose_vault_write_fails_takes_its_line_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.json");
+        let sources = Sources::default();
+        let state = new_vault_state(&sources).unwrap();
+        let mut vault = Vault::create(&path, state, NewProtection::None, sources).unwrap();
+        vault.update(|_, _| Ok(()), "admin").unwrap();
+        let log = paths::audit_path(&path);
+        let (file, lines) = (fs::read(&path).unwrap(), fs::read(&log).unwrap_or_default());
+        fault::fail_at(&[Step::WriteTemp]);
+        let err = vault.restore_backup("admin").unwrap_err();
+        fault::fail_at(&[]);
+        assert!(err.to_string().contains("No space left on device"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), file);
+        assert_eq!(fs::read(&log).unwrap_or_default(), lines);
+        assert!(!paths::damaged_path(&path, 1).exists());
+        // Then it goes through, recorded and anchored.
+        vault.restore_backup("admin").unwrap();
+        let entries = vault.audit_log().unwrap().read().unwrap();
+        assert_eq!(entries.last().unwrap().record.action, RESTORE_ACTION);
+        let report = vault
+            .audit_log()
+            .unwrap()
+            .verify(vault.state().audit_anchor())
+            .unwrap();
+        assert!(report.ok && report.after_anchor == 0, "{report:?}");
+    }
+}
