@@ -40,19 +40,22 @@ pub fn dispatch(
         alias_name: req.params.get("AliasName").map(String::as_str),
     };
     let outcome = run(vault, &call, req);
-    if vault.audit_log().is_some() {
-        match &outcome {
-            Ok(o) if o.audited => {}
-            Ok(o) => {
-                let record = call.record(vault, &o.touched, "Success", o.details.clone());
-                vault.append_audit(&record);
-            }
-            Err(e) => {
-                let touched = Touched::by_request(vault.state(), req);
-                let record = call.record(vault, &touched, e.code(), None);
-                vault.append_audit(&record);
-            }
+    // Fail closed: a call whose line cannot be written is refused, its result dropped unseen.
+    let audited = match &outcome {
+        _ if vault.audit_log().is_none() => Ok(()),
+        Ok(o) if o.audited => Ok(()),
+        Ok(o) => {
+            let record = call.record(vault, &o.touched, "Success", o.details.clone());
+            vault.append_audit(&record)
         }
+        Err(e) => {
+            let touched = Touched::by_request(vault.state(), req);
+            let record = call.record(vault, &touched, e.code(), None);
+            vault.append_audit(&record)
+        }
+    };
+    if let Err(e) = audited {
+        return Err(ApiError::from_kms(&e, request_id));
     }
     match outcome {
         Ok(Outcome { fields, .. }) => Ok(ApiResponse {

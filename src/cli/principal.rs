@@ -113,7 +113,10 @@ pub fn principal(global: &Global, cmd: PrincipalCommand) -> ExitCode {
             .result
             .as_ref()
             .map_or_else(|e| e.code().to_owned(), |_| "Success".to_owned());
-        vault.append_audit(&outcome.audited.record(&call, &result));
+        // Fail closed: an unaudited call gives no answer.
+        if let Err(e) = vault.append_audit(&outcome.audited.record(&call, &result)) {
+            return reply::fail_api(format, &ApiError::from_kms(&e, call.request_id));
+        }
     }
     match outcome.result {
         Ok(value) => reply::document(format, global.query.as_deref(), &value, "KMS", done),

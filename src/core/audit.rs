@@ -8,6 +8,7 @@
 //! forged line. Lines from before the chain was keyed (unkeyed SHA-256) verify up to the upgrade.
 
 mod anchor;
+mod durable;
 mod line;
 pub mod pages;
 mod tail;
@@ -160,9 +161,12 @@ impl PendingAppend {
     pub fn commit(self) -> Result<(), VaultError> {
         let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
         let mut file = &self.file;
-        if self.pushed > 0 {
-            file.write_all(&self.out)
-                .map_err(|e| io_err("append to", &e))?;
+        if self.pushed > 0
+            && let Err(e) = file.write_all(&self.out)
+        {
+            // A full disk may take part of the lines: cut them off, so no half line stays.
+            let _ = self.file.set_len(self.start);
+            return Err(io_err("append to", &e));
         }
         self.file.unlock().map_err(|e| io_err("unlock", &e))
     }

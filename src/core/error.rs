@@ -203,7 +203,7 @@ impl KmsError {
                 "Give another principal ram:* on * first (principal attach-policy)."
             }
             Self::InternalFailure(_) => {
-                "Try again; if it persists, check the vault file and its folder."
+                "Try again; if it persists, check the vault file, its audit log and their folder (free space, permissions)."
             }
             Self::PendingImport => "Import the key material with ImportKeyMaterial first.",
             Self::InvalidImportToken | Self::ExpiredImportToken => {

@@ -32,9 +32,11 @@ use super::paths;
 use super::secret::SecretString;
 
 pub use self::error::VaultError;
-pub use self::restore::Restored;
+pub use self::restore::{Before, Restored};
 pub use self::seal::KdfParams;
 
+#[cfg(test)]
+pub(crate) use self::atomic::{Step, fault};
 pub(crate) use self::format::to_hex;
 pub(crate) use self::lock::private_options;
 
@@ -259,7 +261,7 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
             }
         };
         self.generation = generation;
-        self.stamp = Some(stamp);
+        self.stamp = stamp;
         self.size_hint = written;
         Ok(())
     }
@@ -415,6 +417,36 @@ mod tests {
         VaultFile::create(&path, Doc::new(), NewProtection::None).unwrap();
         assert_eq!(v.reload().unwrap_err(), VaultError::Replaced(path));
         assert_eq!(v.protection(), Protection::Passphrase);
+    }
+
+    #[test]
+    fn a_save_that_fails_at_any_step_leaves_the_old_state_on_disk_and_in_memory() {
+        use self::atomic::{Step, fault};
+        for step in Step::ALL {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("vault.json");
+            let mut v = VaultFile::create(&path, Doc::new(), sealed()).unwrap();
+            fault::fail_at(&[step]);
+            let result = v.update(|d| {
+                d.insert("k".into(), "v".into());
+                Ok::<_, VaultError>(())
+            });
+            fault::fail_at(&[]);
+            let on_disk = VaultFile::<Doc>::open(&path, Some("pw".into())).unwrap();
+            if result.is_ok() {
+                // Only where a copy stands in for a link (or is not needed), or after the rename.
+                let survivable = [Step::LinkBackup, Step::CopyBackup, Step::SyncFolder];
+                assert!(survivable.contains(&step), "{step:?}");
+                assert_eq!(on_disk.generation(), 2);
+            } else {
+                assert_eq!(on_disk.generation(), 1, "{step:?}");
+                assert!(on_disk.contents().is_empty());
+                assert!(v.contents().is_empty(), "{step:?}");
+                assert_eq!(v.generation(), 1);
+            }
+            assert!(!paths::temp_path(&path).exists(), "{step:?}");
+            assert!(!paths::backup_temp_path(&path).exists(), "{step:?}");
+        }
     }
 
     #[test]

@@ -33,6 +33,41 @@ pub fn run_to_file(
     control: &DrillControl,
     observer: &mut dyn FnMut(&DrillProgress),
 ) -> Result<DrillReport, DrillError> {
+    let files = DrillFiles {
+        input,
+        output,
+        force,
+    };
+    run_files(state, ctx, &files, options, control, observer, &mut |_| {
+        Ok(())
+    })
+}
+
+/// The paths of a drill run from file to file.
+pub(super) struct DrillFiles<'a> {
+    pub(super) input: &'a Path,
+    pub(super) output: Option<&'a Path>,
+    pub(super) force: bool,
+}
+
+/// [`run_to_file`], calling `finish` with the report once every line is done and before the
+/// output is put in place (or, for a dry run, the report returned): the drill's job writes its
+/// audit lines there, so that an output exists only if they were written (fail closed). If
+/// `finish` fails, no output is left.
+pub(super) fn run_files(
+    state: &VaultState,
+    ctx: &Ctx<'_>,
+    files: &DrillFiles<'_>,
+    options: &DrillOptions,
+    control: &DrillControl,
+    observer: &mut dyn FnMut(&DrillProgress),
+    finish: &mut dyn FnMut(&mut DrillReport) -> Result<(), DrillError>,
+) -> Result<DrillReport, DrillError> {
+    let DrillFiles {
+        input,
+        output,
+        force,
+    } = *files;
     check_output(input, output, force, options.dry_run)?;
     let file = File::open(input).map_err(|e| DrillError::io("open", input, &e))?;
     let meta = file
@@ -47,10 +82,14 @@ pub fn run_to_file(
     control.set_input_bytes(meta.len());
     let reader = BufReader::with_capacity(BUFFER_BYTES, file);
     match output.filter(|_| !options.dry_run) {
-        None => run(state, ctx, reader, io::sink(), options, control, observer),
+        None => {
+            let mut report = run(state, ctx, reader, io::sink(), options, control, observer)?;
+            finish(&mut report)?;
+            Ok(report)
+        }
         Some(target) => {
             let mut temp = TempOutput::create(target)?;
-            let report = run(
+            let mut report = run(
                 state,
                 ctx,
                 reader,
@@ -59,6 +98,8 @@ pub fn run_to_file(
                 control,
                 observer,
             )?;
+            temp.finish()?;
+            finish(&mut report)?;
             temp.persist(target, force)?;
             Ok(report)
         }
@@ -153,8 +194,8 @@ impl TempOutput {
             .ok_or_else(|| DrillError::Io("the output was already closed".into()))
     }
 
-    /// Flushes, fsyncs and renames the file over `target`.
-    fn persist(mut self, target: &Path, force: bool) -> Result<(), DrillError> {
+    /// Flushes and fsyncs the file, so that a full disk shows here, before anything is audited.
+    fn finish(&mut self) -> Result<(), DrillError> {
         let mut writer = self
             .writer
             .take()
@@ -162,8 +203,14 @@ impl TempOutput {
         writer
             .flush()
             .and_then(|()| writer.get_ref().sync_all())
-            .map_err(|e| DrillError::io("write", &self.path, &e))?;
-        drop(writer);
+            .map_err(|e| DrillError::io("write", &self.path, &e))
+    }
+
+    /// Renames the finished file over `target`.
+    fn persist(mut self, target: &Path, force: bool) -> Result<(), DrillError> {
+        if self.writer.is_some() {
+            self.finish()?;
+        }
         // Something may have appeared at the target while the drill ran.
         if !force && target.symlink_metadata().is_ok() {
             return Err(DrillError::OutputExists(target.display().to_string()));

@@ -8,13 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::files::check_output;
+use super::files::{DrillFiles, check_output, run_files};
 use super::plan::{Plan, Target};
 use super::report::Rotation;
 use super::scan::{CensusInput, CensusOptions, count_inputs};
-use super::{
-    DrillControl, DrillError, DrillOptions, DrillProgress, DrillReport, is_same_file, run_to_file,
-};
+use super::{DrillControl, DrillError, DrillOptions, DrillProgress, DrillReport, is_same_file};
 use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
@@ -74,13 +72,18 @@ pub fn run_job(
     observer: &mut dyn FnMut(&DrillProgress),
 ) -> DrillOutcome {
     let request_id = vault.sources().ids.uuid();
-    let result = steps(vault, principal, job, control, observer, &request_id);
-    vault.append_audit(&audit_record(vault, principal, job, &request_id, &result));
-    if let Ok(report) = &result {
-        for record in key_records(vault, principal, &request_id, report) {
-            vault.append_audit(&record);
+    // A drill that completes writes its lines itself, before its output is put in place; a
+    // failure (an unwritable log included) is audited here. Should the output fail to be put in
+    // place after the `Success` lines were written, this adds a second `Drill` line with the
+    // same RequestId and the error code, so the log never claims an output that is not there.
+    let result = steps(vault, principal, job, control, observer, &request_id).map_err(|e| {
+        let record = audit_record(vault, principal, job, &request_id, Err(&e));
+        match vault.append_audit(&record) {
+            Ok(()) => e,
+            // Fail closed: not even the failure could be recorded.
+            Err(audit) => DrillError::from(audit),
         }
-    }
+    });
     DrillOutcome { request_id, result }
 }
 
@@ -126,6 +129,11 @@ fn steps(
     if control.is_cancelled() {
         return Err(DrillError::Cancelled);
     }
+    // Its lines are written with a shared borrow of the vault while the drill holds one too,
+    // which needs the audit key: a vault an older version wrote gets it now.
+    if vault.audit_log().is_some() && vault.state().audit_anchor().is_none() {
+        vault.update(|_, _| Ok(()), principal)?;
+    }
     let rotations = if job.rotate {
         let keys = match job.options.destination() {
             Some(destination) => vec![destination.to_owned()],
@@ -139,19 +147,30 @@ fn steps(
     } else {
         Vec::new()
     };
-    let mut report = run_to_file(
+    let files = DrillFiles {
+        input: &job.input,
+        output: job.output.as_deref(),
+        force: job.force,
+    };
+    let vault: &Vault = vault;
+    // Fail closed: the output is put in place (or the dry run's report returned) only once the
+    // drill's lines are written, all in one append.
+    let mut finish = |report: &mut DrillReport| {
+        report.rotated = !rotations.is_empty();
+        report.rotations.clone_from(&rotations);
+        let mut records = vec![audit_record(vault, principal, job, request_id, Ok(report))];
+        records.extend(key_records(vault, principal, request_id, report));
+        vault.append_anchored(&records).map_err(DrillError::from)
+    };
+    run_files(
         vault.state(),
         &vault.ctx(principal),
-        &job.input,
-        job.output.as_deref(),
-        job.force,
+        &files,
         &job.options,
         control,
         observer,
-    )?;
-    report.rotated = !rotations.is_empty();
-    report.rotations = rotations;
-    Ok(report)
+        &mut finish,
+    )
 }
 
 /// In place: the keys with lines under a version other than their primary that this drill can
@@ -219,7 +238,7 @@ fn rotate(
             key_id,
             result: e.code().to_owned(),
             ..record
-        });
+        })?;
     }
     result.map(|info| Rotation {
         key_id: info.key_id,
@@ -276,7 +295,7 @@ fn audit_record(
     principal: &str,
     job: &DrillJob,
     request_id: &str,
-    result: &Result<DrillReport, DrillError>,
+    result: Result<&DrillReport, &DrillError>,
 ) -> AuditRecord {
     let mut details = json!({
         "Input": job.input.display().to_string(),

@@ -34,6 +34,17 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
         path: &Path,
         passphrase: Option<SecretString>,
     ) -> Result<(Self, Restored), VaultError> {
+        Self::restore_backup_at_with(path, passphrase, &mut |_, _| Ok(()))
+    }
+
+    /// [`VaultFile::restore_backup_at`], calling `before` with the backup's contents and what
+    /// the restore will be, under the change lock and before the vault file is replaced: if it
+    /// fails, nothing is changed. (The vault writes the restore's audit line there.)
+    pub fn restore_backup_at_with(
+        path: &Path,
+        passphrase: Option<SecretString>,
+        before: Before<'_, T>,
+    ) -> Result<(Self, Restored), VaultError> {
         let _lock = ChangeLock::acquire(path)?;
         let bak = paths::backup_path(path);
         let (bytes, _) = read_backup(&bak)?;
@@ -52,13 +63,13 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
         };
         let contents = contents.map_err(|e| unusable(&bak, &e))?;
         let generation = envelope.generation();
-        let (stamp, restored) = put_back(path, &bytes, generation)?;
+        let (stamp, restored) = put_back(path, &bytes, generation, &mut |r| before(&contents, r))?;
         let file = Self {
             path: path.to_path_buf(),
             contents,
             key,
             generation,
-            stamp: Some(stamp),
+            stamp,
             size_hint: bytes.len(),
         };
         Ok((file, restored))
@@ -67,6 +78,11 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
     /// Restores the backup of this open vault, checked with the key already held (a backup
     /// sealed differently is refused), and takes its contents.
     pub fn restore_backup(&mut self) -> Result<Restored, VaultError> {
+        self.restore_backup_with(&mut |_, _| Ok(()))
+    }
+
+    /// [`VaultFile::restore_backup`] with a `before` as in [`VaultFile::restore_backup_at_with`].
+    pub fn restore_backup_with(&mut self, before: Before<'_, T>) -> Result<Restored, VaultError> {
         let _lock = ChangeLock::acquire(&self.path)?;
         let bak = paths::backup_path(&self.path);
         let (bytes, _) = read_backup(&bak)?;
@@ -85,10 +101,12 @@ impl<T: Serialize + DeserializeOwned> VaultFile<T> {
         }
         .map_err(|e| unusable(&bak, &e))?;
         let generation = envelope.generation();
-        let (stamp, restored) = put_back(&self.path, &bytes, generation)?;
+        let (stamp, restored) = put_back(&self.path, &bytes, generation, &mut |r| {
+            before(&contents, r)
+        })?;
         self.contents = contents;
         self.generation = generation;
-        self.stamp = Some(stamp);
+        self.stamp = stamp;
         self.size_hint = bytes.len();
         Ok(restored)
     }
@@ -105,22 +123,32 @@ fn unusable(bak: &Path, e: &VaultError) -> VaultError {
     VaultError::BadBackup(bak.to_path_buf(), e.to_string())
 }
 
-/// Keeps the current file (if any) aside, then writes the backup's bytes as the vault. The
-/// caller holds the change lock.
+/// What a restore calls before it replaces the vault file: the backup's contents and the
+/// restore to be made.
+pub type Before<'a, T> = &'a mut dyn FnMut(&T, &Restored) -> Result<(), VaultError>;
+
+/// Keeps the current file (if any) aside, lets `before` see the restore, then writes the
+/// backup's bytes as the vault. If `before` or the write fails, the copy kept aside is removed
+/// again (the vault file it copies is still in place). The caller holds the change lock.
 fn put_back(
     path: &Path,
     bytes: &[u8],
     generation: u64,
-) -> Result<(FileStamp, Restored), VaultError> {
-    let kept_as = keep_aside(path)?;
-    let stamp = atomic::replace_durably(path, bytes)?;
-    Ok((
-        stamp,
-        Restored {
-            generation,
-            kept_as,
-        },
-    ))
+    before: &mut dyn FnMut(&Restored) -> Result<(), VaultError>,
+) -> Result<(Option<FileStamp>, Restored), VaultError> {
+    let restored = Restored {
+        generation,
+        kept_as: keep_aside(path)?,
+    };
+    match before(&restored).and_then(|()| atomic::replace_durably(path, bytes)) {
+        Ok(stamp) => Ok((stamp, restored)),
+        Err(e) => {
+            if let Some(aside) = &restored.kept_as {
+                let _ = fs::remove_file(aside);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Links the current vault file as `<vault>.damaged-<n>` (the first free n from 1), so the
