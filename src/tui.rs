@@ -2,63 +2,22 @@
 //!
 //! Model–update–view: [`app::App`] is the model; key and mouse events become
 //! [`action::Action`]s through the key table of [`keymap`]; `App::update` changes the model and
-//! returns [`action::Effect`]s; the [`view`] draws `&App`. One worker thread ([`worker`]) owns
+//! returns [`action::Effect`]s; the [`view`](app::view) draws `&App`. One worker thread ([`worker`](runtime::worker)) owns
 //! the vault and runs every request through `api::dispatch` (and the rotation drills of the
-//! [`drill`] screen, reporting their progress as they go); the event loop ([`runtime`]) runs
-//! on tokio and never blocks on it. One terminal guard ([`terminal`]) restores the screen on
+//! [`drill`](screens::drill) screen, reporting their progress as they go); the event loop ([`runtime`]) runs
+//! on tokio and never blocks on it. One terminal guard ([`terminal`](runtime::terminal)) restores the screen on
 //! exit and on panic.
 
 pub mod action;
 pub mod app;
-pub mod audit;
-pub mod chord;
-pub mod confirm;
-pub mod drill;
-pub mod drill_census;
-pub mod drill_flow;
-pub mod drill_form;
-pub mod drill_histogram;
-pub mod drill_report;
-pub mod drill_scan;
-pub mod drill_view;
-pub mod drill_worker;
-pub mod endpoint;
-mod endpoint_view;
-mod endpoint_worker;
-pub mod error_modal;
-pub mod field;
-pub mod first_run;
 pub mod form;
-pub mod form_rules;
-pub mod form_view;
-mod gate;
-pub mod harness;
-pub mod help;
-pub mod input;
-pub mod inspector;
 pub mod job;
-pub mod key_details;
 pub mod keymap;
-pub mod keys_screen;
-pub mod modal;
-pub mod picker;
-pub mod principals;
-mod replies;
-mod requests;
-pub mod restore;
-pub mod result;
+pub mod modals;
 pub mod runtime;
-pub mod save_file;
-pub mod save_prompt;
-pub mod secret_field;
-pub mod terminal;
-pub mod theme;
-pub mod toast;
-pub mod unlock;
+pub mod screens;
+pub mod ui;
 pub mod vault_view;
-pub mod view;
-pub mod walkthrough;
-pub mod worker;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -69,8 +28,8 @@ use crate::cli::session;
 use crate::core::vault::Sources;
 use crate::core::vault_file::{self, KdfParams, Protection};
 
-use self::app::{App, AppConfig, Startup};
-use self::theme::Theme;
+use crate::tui::app::{App, AppConfig, Startup};
+use crate::tui::ui::theme::Theme;
 
 /// Opens the console on the vault of this run, or on a fresh copy of the demo vault.
 pub fn run(global: &Global, demo: bool) -> ExitCode {

@@ -11,10 +11,10 @@ use kms_console::core::clock::FixedClock;
 use kms_console::core::vault::{Sources, Vault, new_vault_state};
 use kms_console::core::vault_file::{KdfParams, NewProtection, Protection, peek_protection};
 use kms_console::tui::app::{App, AppConfig, Gate, Screen, Startup};
-use kms_console::tui::harness::Harness;
-use kms_console::tui::modal::Modal;
-use kms_console::tui::walkthrough::REFUSAL_CODE;
-use kms_console::tui::worker::Executor;
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::walkthrough::REFUSAL_CODE;
 
 fn config() -> AppConfig {
     AppConfig {

@@ -14,10 +14,10 @@ use kms_console::core::vault::{Sources, Vault, new_vault_state};
 use kms_console::core::vault_file::{KdfParams, NewProtection};
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, AppConfig, Gate, Startup};
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Job, Reply, WorkerEvent};
-use kms_console::tui::modal::Modal;
-use kms_console::tui::worker::{Executor, POLL_INTERVAL};
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::{Executor, POLL_INTERVAL};
 
 fn config() -> AppConfig {
     AppConfig {
@@ -258,7 +258,7 @@ fn the_banner_shows_for_a_truncated_or_deleted_file_and_clears_when_it_is_good_a
 #[cfg(unix)]
 #[test]
 fn saved_results_are_private_new_files_named_by_their_absolute_path() {
-    use kms_console::tui::save_file::save_new;
+    use kms_console::tui::runtime::save_file::save_new;
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("result.json");

@@ -1,29 +1,36 @@
 //! The console's model and its update. `App::update` is the only place the model changes; it
 //! does no I/O and returns effects (run this job, copy, save, quit) for the event loop.
 
+pub mod drill_flow;
+pub(in crate::tui) mod gate;
+pub mod input;
+pub(in crate::tui) mod replies;
+pub(in crate::tui) mod requests;
+pub mod view;
+
 use std::path::PathBuf;
 
 use crate::api::{ApiRequest, Format};
 use crate::core::secret::SecretString;
 use crate::core::vault_file::KdfParams;
 
-use super::action::{Action, Effect};
-use super::audit::AuditScreen;
-use super::drill::DrillScreen;
-use super::endpoint::EndpointScreen;
-use super::first_run::FirstRun;
-use super::form::Form;
-use super::job::{Job, JobId, VaultInfo};
-use super::keymap::{Cmd, Layer};
-use super::keys_screen::KeysScreen;
-use super::modal::Modal;
-use super::principals::PrincipalsScreen;
-use super::result::ResultView;
-use super::theme::Theme;
-use super::toast::{Level, Toasts};
-use super::unlock::Unlock;
-use super::vault_view::{KeyRow, VaultView};
-use super::walkthrough::Walkthrough;
+use crate::tui::action::{Action, Effect};
+use crate::tui::form::Form;
+use crate::tui::job::{Job, JobId, VaultInfo};
+use crate::tui::keymap::{Cmd, Layer};
+use crate::tui::modals::Modal;
+use crate::tui::modals::result::ResultView;
+use crate::tui::modals::toast::{Level, Toasts};
+use crate::tui::screens::audit::AuditScreen;
+use crate::tui::screens::drill::DrillScreen;
+use crate::tui::screens::endpoint::EndpointScreen;
+use crate::tui::screens::gate::first_run::FirstRun;
+use crate::tui::screens::gate::unlock::Unlock;
+use crate::tui::screens::keys::KeysScreen;
+use crate::tui::screens::principals::PrincipalsScreen;
+use crate::tui::screens::walkthrough::Walkthrough;
+use crate::tui::ui::theme::Theme;
+use crate::tui::vault_view::{KeyRow, VaultView};
 
 /// How the console starts.
 #[derive(Debug, Clone)]
@@ -322,7 +329,9 @@ impl App {
             Cmd::Help => {
                 let (layers, _) = self.route();
                 self.modals
-                    .push(Modal::Help(super::help::HelpModal::new(layers)));
+                    .push(Modal::Help(crate::tui::modals::help::HelpModal::new(
+                        layers,
+                    )));
                 Vec::new()
             }
             Cmd::ShowKeys => self.show(Screen::Keys),

@@ -13,8 +13,8 @@ use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
 use crate::serve::LoggedRequest;
 
-use super::drill_scan::InputScan;
-use super::vault_view::VaultView;
+use crate::tui::screens::drill::scan::InputScan;
+use crate::tui::vault_view::VaultView;
 
 /// Identifies a job and its reply.
 pub type JobId = u64;

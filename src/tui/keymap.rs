@@ -2,10 +2,12 @@
 //! The router dispatches keys from it, and the footer hints and the `?` help popup are
 //! generated from it, so what the screen says is what the keys do.
 
+pub mod chord;
+
 use crossterm::event::{KeyCode, KeyEvent};
 
-pub use super::chord::Chord;
-use super::chord::{ch, ctrl, key};
+pub use crate::tui::keymap::chord::Chord;
+use crate::tui::keymap::chord::{ch, ctrl, key};
 
 /// What a key asks for. `Open` names the API action whose form to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,3 @@
+//! Shared drawing helpers of the console: the theme.
+
+pub mod theme;
