@@ -20,59 +20,59 @@ pub mod ui;
 pub mod vault_view;
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 
-use crate::cli::Global;
-use crate::cli::passphrase;
-use crate::cli::session;
 use crate::core::vault::Sources;
 use crate::core::vault_file::{self, KdfParams, Protection};
+use crate::launch::{self, Session, passphrase};
 
 use crate::tui::app::{App, AppConfig, Startup};
 use crate::tui::ui::theme::Theme;
 
+/// Why the console did not run to a normal end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleError {
+    /// Not on a terminal (said on stderr already): a usage error.
+    NoTerminal,
+    /// The vault cannot be opened, or the console stopped on a failure: the message.
+    Vault(String),
+}
+
 /// Opens the console on the vault of this run, or on a fresh copy of the demo vault.
-pub fn run(global: &Global, demo: bool) -> ExitCode {
+pub fn run(session: &Session, demo: bool) -> Result<(), ConsoleError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         // Not `eprintln!`: a closed stderr must not turn this refusal into a panic.
         let _ = writeln!(
             std::io::stderr(),
             "kms-console: the console needs a terminal; run an action instead (kms-console --help)"
         );
-        return ExitCode::from(2);
+        return Err(ConsoleError::NoTerminal);
     }
-    let startup = match startup(global, demo) {
-        Ok(s) => s,
-        Err(m) => return session::fail(&m),
-    };
+    let startup = startup(session, demo).map_err(ConsoleError::Vault)?;
     let config = AppConfig {
-        principal: global.principal.clone(),
-        format: session::format(global),
+        principal: session.principal.clone(),
+        format: session.format,
         theme: Theme::from_env(),
         kdf: KdfParams::production(),
     };
-    match runtime::run_console(App::new(config), startup, Sources::default()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(m) => session::fail(&m),
-    }
+    runtime::run_console(App::new(config), startup, Sources::default()).map_err(ConsoleError::Vault)
 }
 
 /// What the console opens on: the demo, the first-run screen, the passphrase prompt or the
 /// vault itself. A damaged or unsupported file is reported before the screen changes.
-fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
+fn startup(session: &Session, demo: bool) -> Result<Startup, String> {
     if demo {
         return Ok(Startup::Demo);
     }
-    let path = session::vault_path(global)?;
+    let path = session.vault_path()?;
     if !path.exists() {
         // Never offer a new vault where a deleted one can still be restored.
-        if let Some(message) = crate::cli::restore::missing_with_backup(&path) {
+        if let Some(message) = launch::missing_with_backup(&path) {
             return Err(message);
         }
         return Ok(Startup::FirstRun { path });
     }
     let protection = vault_file::peek_protection(&path).map_err(|e| {
-        let hint = crate::cli::restore::hint(&path, &e);
+        let hint = launch::hint(&path, &e);
         format!("{}: {e}{hint}", path.display())
     })?;
     Ok(match protection {
@@ -81,7 +81,7 @@ fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
             passphrase: None,
         },
         Protection::Passphrase => {
-            match passphrase::from_env_or_file(global.passphrase_file.as_deref())? {
+            match passphrase::from_env_or_file(session.passphrase_file.as_deref())? {
                 Some(p) => Startup::Open {
                     path,
                     passphrase: Some(p),

@@ -1,7 +1,7 @@
-//! Getting a vault passphrase on the command line: `KMS_CONSOLE_PASSPHRASE`, `--passphrase-file`,
+//! Where a vault passphrase comes from: `KMS_CONSOLE_PASSPHRASE`, `--passphrase-file`,
 //! or a prompt that never echoes — and a clear error when none of them is available.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
@@ -53,24 +53,29 @@ pub fn for_new(file: Option<&Path>) -> Result<SecretString, String> {
     loop {
         let first = prompt("New vault passphrase: ")?;
         if first.is_empty() {
-            super::output::err("The passphrase must not be empty.");
+            say("The passphrase must not be empty.\n");
             continue;
         }
         let second = prompt("Type it again: ")?;
         if first == second {
             return Ok(first);
         }
-        super::output::err("The two passphrases differ; try again.");
+        say("The two passphrases differ; try again.\n");
     }
+}
+
+/// Writes a prompt or a note to stderr; a closed stderr is no reason to stop asking.
+fn say(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Reads a line from the terminal in raw mode without echoing it.
 fn prompt(label: &str) -> Result<SecretString, String> {
-    super::output::err_part(label);
+    say(label);
     terminal::enable_raw_mode().map_err(|e| format!("cannot read the terminal: {e}"))?;
     let result = read_hidden_line();
     let _ = terminal::disable_raw_mode();
-    super::output::err("");
+    say("\n");
     result
 }
 
