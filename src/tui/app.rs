@@ -1,6 +1,7 @@
 //! The console's model and its update. `App::update` is the only place the model changes; it
 //! does no I/O and returns effects (run this job, copy, save, quit) for the event loop.
 
+pub mod damage;
 pub mod drill_flow;
 pub(in crate::tui) mod gate;
 pub mod input;
@@ -10,9 +11,12 @@ pub mod view;
 
 use std::path::PathBuf;
 
-use crate::api::{ApiRequest, Format};
+use crate::api::Format;
 use crate::core::secret::SecretString;
 use crate::core::vault_file::KdfParams;
+
+pub use crate::tui::job::PendingKind;
+pub use crate::tui::screens::Screen;
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::form::Form;
@@ -55,44 +59,6 @@ impl Default for AppConfig {
     }
 }
 
-/// The main screens, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Keys,
-    Principals,
-    Audit,
-    /// The rotation drill (product §11).
-    Drill,
-    /// The HTTP endpoint (product §13).
-    Endpoint,
-}
-
-impl Screen {
-    pub const ALL: [Self; 5] = [
-        Self::Keys,
-        Self::Principals,
-        Self::Audit,
-        Self::Drill,
-        Self::Endpoint,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Keys => "Keys",
-            Self::Principals => "Principals",
-            Self::Audit => "Audit log",
-            Self::Drill => "Drill",
-            Self::Endpoint => "Endpoint",
-        }
-    }
-
-    #[must_use]
-    pub fn next(self) -> Self {
-        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Self::ALL.get(i + 1).copied().unwrap_or(Self::Keys)
-    }
-}
-
 /// What stands before the main screens until a vault is open.
 #[derive(Debug)]
 pub enum Gate {
@@ -128,35 +94,6 @@ pub struct Pending {
     pub id: JobId,
     pub label: String,
     pub kind: PendingKind,
-}
-
-/// What to do with a job's reply.
-#[derive(Debug, Clone)]
-pub enum PendingKind {
-    /// A request of the open form, as which principal.
-    Api {
-        request: ApiRequest,
-        principal: String,
-    },
-    Open,
-    /// Creating a new vault from the first-run screen (a failure goes back to it).
-    Create,
-    Audit,
-    Verify,
-    /// A restore of the vault file from its `.bak`.
-    Restore,
-    /// A scan of the drill input at `path` (as typed).
-    DrillScan {
-        path: String,
-    },
-    /// A census of the drill input at `path` (as typed).
-    Census {
-        path: String,
-    },
-    Drill,
-    EndpointStart,
-    EndpointStop,
-    EndpointSnippet,
 }
 
 /// The whole model.

@@ -3,11 +3,13 @@
 //! generated from it, so what the screen says is what the keys do.
 
 pub mod chord;
+pub mod sink;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 pub use crate::tui::keymap::chord::Chord;
 use crate::tui::keymap::chord::{ch, ctrl, key};
+pub use crate::tui::keymap::sink::Sink;
 
 /// What a key asks for. `Open` names the API action whose form to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

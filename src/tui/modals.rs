@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod error;
 pub mod help;
 pub mod picker;
+pub mod restore;
 pub mod result;
 pub mod save_prompt;
 pub mod toast;
@@ -11,15 +12,15 @@ pub mod toast;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::tui::app::input::Sink;
-use crate::tui::app::view::popup_area;
 use crate::tui::keymap::Layer;
+use crate::tui::keymap::Sink;
 use crate::tui::modals::confirm::ConfirmModal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::help::HelpModal;
 use crate::tui::modals::picker::Picker;
+use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::save_prompt::SavePrompt;
-use crate::tui::screens::restore::RestoreModal;
+use crate::tui::ui::layout::popup_area;
 use crate::tui::ui::theme::Theme;
 
 /// One modal.

@@ -11,13 +11,13 @@ use crate::core::drill::{DrillControl, DrillError, DrillProgress};
 
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind};
+use crate::tui::drill_scan::InputScan;
 use crate::tui::job::{Job, JobId, Reply};
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::report::DrillReportView;
-use crate::tui::screens::drill::scan::InputScan;
 use crate::tui::screens::drill::{CANCELLED, DrillPhase, RunningDrill, ScanState};
 
 impl App {

@@ -8,28 +8,8 @@ use ratatui::layout::{Position, Rect};
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Gate, Screen};
-use crate::tui::keymap::{Layer, lookup};
+use crate::tui::keymap::{Layer, Sink, lookup};
 use crate::tui::modals::Modal;
-
-/// Where keys that no layer binds go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sink {
-    None,
-    /// The focused text field of the form.
-    Field,
-    /// The focused text field of the drill form.
-    DrillField,
-    /// The key list's filter line.
-    Filter,
-    /// The picker's filter.
-    Picker,
-    /// The save prompt's file name.
-    Prompt,
-    /// A passphrase field.
-    Passphrase,
-    /// The Endpoint screen's listen address.
-    EndpointAddress,
-}
 
 impl App {
     /// The layers that see a key now, top first, and where unbound keys go.

@@ -9,6 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::{App, Gate, Screen};
 use crate::tui::keymap::footer_hints;
+use crate::tui::ui::layout::{popup_area, spinner};
+use crate::tui::ui::text::tail;
 use crate::tui::ui::theme::Theme;
 
 /// Where each part of the screen goes.
@@ -39,7 +41,7 @@ pub fn areas_in(area: Rect, app: &App) -> Areas {
         _ => 0,
     };
     let banner = if app.damage.is_some() && app.gate.is_none() {
-        crate::tui::screens::restore::BANNER_HEIGHT.min(area.height.saturating_sub(3))
+        crate::tui::app::damage::BANNER_HEIGHT.min(area.height.saturating_sub(3))
     } else {
         0
     };
@@ -60,26 +62,6 @@ pub fn areas_in(area: Rect, app: &App) -> Areas {
         status,
         footer,
     }
-}
-
-/// A centred rectangle of at most `width` × `height` inside `area`.
-pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/// The spinner's frame at this tick.
-pub fn spinner(tick: u64) -> &'static str {
-    let i = usize::try_from(tick % 10).unwrap_or(0);
-    SPINNER.get(i).copied().unwrap_or("*")
 }
 
 const BRAND: &str = " kms-console ";
@@ -125,7 +107,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
         if let Some(why) = &app.damage
             && a.banner.height > 0
         {
-            crate::tui::screens::restore::render_banner(frame, a.banner, why, theme);
+            crate::tui::app::damage::render_banner(frame, a.banner, why, theme);
         }
         if let Some(w) = &app.walkthrough
             && a.walk.height > 0
@@ -204,16 +186,6 @@ fn render_gate(frame: &mut Frame<'_>, body: Rect, gate: &Gate, app: &App) {
             );
         }
     }
-}
-
-/// The tail of `text` that fits in `width` characters, led by `…` if cut.
-fn tail(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width {
-        return text.to_owned();
-    }
-    let keep: String = text.chars().skip(n + 1 - width.max(1)).collect();
-    format!("…{keep}")
 }
 
 fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {

@@ -2,6 +2,7 @@
 //! whether that version is still the primary one — read from the blob's header alone.
 
 use crate::core::blob::peek_version_id;
+use crate::tui::ui::text::short_id;
 
 use crate::tui::vault_view::VaultView;
 
@@ -45,14 +46,6 @@ pub fn inspect(view: &VaultView, text: &str) -> Inspection {
             versions: key.versions.len(),
         },
         None => Inspection::UnknownVersion(version_id),
-    }
-}
-
-/// The first eight characters of an id, then `…`.
-pub fn short_id(id: &str) -> String {
-    match id.get(..8) {
-        Some(head) if id.len() > 8 => format!("{head}…"),
-        _ => id.to_owned(),
     }
 }
 

@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::app::view::spinner;
 use crate::tui::form::Form;
 use crate::tui::form::inspector;
 use crate::tui::form::rules as form_rules;
+use crate::tui::ui::layout::spinner;
 use crate::tui::ui::theme::Theme;
 
 /// One shown field and the rows it takes.

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::api::{ACTIONS, ParamKind};
 
 use crate::tui::form::Form;
-use crate::tui::form::inspector::short_id;
 use crate::tui::form::rules::{self as form_rules, KeyKind};
+use crate::tui::ui::text::short_id;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -246,7 +246,7 @@ impl Picker {
                 } else {
                     theme.text()
                 };
-                let label = crate::tui::screens::keys::fit(&item.label, label_width);
+                let label = crate::tui::ui::text::fit(&item.label, label_width);
                 Some(Line::from(vec![
                     Span::styled(format!("{label} "), style),
                     Span::styled(item.detail.as_str(), theme.dim()),

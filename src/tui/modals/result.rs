@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::api::{ApiError, ApiRequest, ApiResponse, Format};
 
-use crate::tui::form::inspector::short_id;
+use crate::tui::ui::text::short_id;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 

@@ -11,8 +11,8 @@ use crate::core::drill::{
 };
 use crate::core::vault::Vault;
 
+use crate::tui::drill_scan;
 use crate::tui::job::{DrillDone, Reply};
-use crate::tui::screens::drill::scan as drill_scan;
 
 /// How often progress goes to the screen at most.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);

@@ -149,7 +149,7 @@ fn widths(width: u16) -> (usize, usize, usize) {
 /// What the entry touched, in `width` columns: `source→destination` for ReEncrypt, the alias of
 /// an alias action, else the resolved key — or the reference as given if none resolved.
 fn touched(r: &AuditRecord, width: usize) -> String {
-    let short = crate::tui::form::inspector::short_id;
+    let short = crate::tui::ui::text::short_id;
     let text = match (&r.source_key_id, &r.key_id, &r.alias_name) {
         (Some(source), Some(destination), _) if width >= 19 => {
             format!("{}→{}", short(source), short(destination))
@@ -196,7 +196,7 @@ fn short_time(time: &str, width: u16) -> String {
 }
 
 fn fit(text: &str, width: usize) -> String {
-    crate::tui::screens::keys::fit(text, width)
+    crate::tui::ui::text::fit(text, width)
 }
 
 pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {

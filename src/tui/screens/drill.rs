@@ -8,7 +8,6 @@ pub mod census;
 pub mod form;
 pub mod histogram;
 pub mod report;
-pub mod scan;
 pub mod view;
 
 use std::sync::Arc;
@@ -20,14 +19,14 @@ use crate::core::drill::{DrillControl, DrillJob, DrillProgress};
 
 use crate::tui::action::Effect;
 use crate::tui::app::App;
-use crate::tui::app::input::Sink;
+use crate::tui::drill_scan::InputScan;
 use crate::tui::job::JobId;
+use crate::tui::keymap::Sink;
 use crate::tui::keymap::{Cmd, Layer};
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::{PickTarget, Picker};
 use crate::tui::screens::drill::form::{DrillField, DrillForm};
 use crate::tui::screens::drill::report::DrillReportView;
-use crate::tui::screens::drill::scan::InputScan;
 
 /// What the banner says after a cancelled drill.
 pub const CANCELLED: &str = " Cancelled — no output written.";

@@ -3,7 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::tui::screens::keys::fit;
+use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::KeyRow;
 

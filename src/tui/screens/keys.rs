@@ -1,6 +1,7 @@
 //! The keys screen: the key list (alias, KeyId, spec, state, versions, rotation) with its `/`
 //! filter, beside the selected key's details and versions, the primary one marked.
 
+use crate::tui::ui::text::fit;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -197,15 +198,6 @@ fn state_short(state: KeyState) -> &'static str {
         KeyState::PendingDeletion => "PendDel",
         KeyState::PendingImport => "PendImp",
     }
-}
-
-/// Cuts `text` to `width` characters, marking a cut with `…`.
-pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return format!("{text:<width$}");
-    }
-    let cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    format!("{cut}…")
 }
 
 /// Which optional columns fit in `width`: (KeyId, spec, versions, rotation).

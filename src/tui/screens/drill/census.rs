@@ -10,14 +10,15 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::core::drill::{CensusReport, CensusVersion};
 
 use crate::tui::action::Effect;
-use crate::tui::app::view::spinner;
 use crate::tui::app::{App, PendingKind};
-use crate::tui::form::inspector::short_id;
 use crate::tui::job::Job;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::drill::form::DrillField;
-use crate::tui::screens::drill::view::{count, tail};
-use crate::tui::screens::keys::fit;
+use crate::tui::screens::drill::view::count;
+use crate::tui::ui::layout::spinner;
+use crate::tui::ui::text::fit;
+use crate::tui::ui::text::short_id;
+use crate::tui::ui::text::tail;
 use crate::tui::ui::theme::Theme;
 
 /// The census of the path in the form.

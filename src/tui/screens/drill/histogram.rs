@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::app::view::spinner;
+use crate::tui::drill_scan::{Fate, InputScan, Row, histogram, outlook};
 use crate::tui::screens::drill::ScanState;
 use crate::tui::screens::drill::form::DrillField;
-use crate::tui::screens::drill::scan::{Fate, InputScan, Row, histogram, outlook};
 use crate::tui::screens::drill::view::count;
-use crate::tui::screens::keys::fit;
+use crate::tui::ui::layout::spinner;
+use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
 
 /// `512 B`, `1.2 MiB`.

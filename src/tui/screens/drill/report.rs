@@ -14,14 +14,15 @@ use crate::core::drill::{DrillJob, DrillReport};
 
 use crate::tui::action::Effect;
 use crate::tui::app::App;
-use crate::tui::form::inspector::short_id;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::save_prompt::SavePrompt;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::drill::DrillPhase;
-use crate::tui::screens::drill::view::{count, seconds, tail};
-use crate::tui::screens::keys::fit;
+use crate::tui::screens::drill::view::{count, seconds};
+use crate::tui::ui::text::fit;
+use crate::tui::ui::text::short_id;
+use crate::tui::ui::text::tail;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 

@@ -2,6 +2,7 @@
 //! running drill (bar, lines, rate, time left) above the histogram of the input
 //! ([`crate::tui::screens::drill::histogram`]), or the report. Only draws; never panics at any size.
 
+use crate::tui::ui::text::tail;
 use std::fmt::Write as _;
 
 use ratatui::Frame;
@@ -10,9 +11,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::tui::app::App;
-use crate::tui::app::view::spinner;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::{DrillPhase, RunningDrill};
+use crate::tui::ui::layout::spinner;
 use crate::tui::ui::theme::Theme;
 
 /// Width of the label column (with the focus marker).
@@ -51,16 +52,6 @@ pub fn seconds(s: f64) -> String {
     } else {
         format!("{m}:{s:02}")
     }
-}
-
-/// The tail of `text` that fits in `width` characters, led by `…` if cut.
-pub fn tail(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width {
-        return text.to_owned();
-    }
-    let keep: String = text.chars().skip(n + 1 - width.max(1)).collect();
-    format!("…{keep}")
 }
 
 /// The upper part (form or progress) and the histogram under it.

@@ -154,10 +154,7 @@ pub fn histogram(scan: &InputScan, view: &VaultView, destination: &str, rotate: 
     for (id, lines) in &scan.versions {
         let Some((key, at)) = view.version(id) else {
             rows.push(Row {
-                label: format!(
-                    "unknown version {}",
-                    crate::tui::form::inspector::short_id(id)
-                ),
+                label: format!("unknown version {}", crate::tui::ui::text::short_id(id)),
                 version: Some(id.clone()),
                 primary: false,
                 lines: *lines,

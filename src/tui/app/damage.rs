@@ -1,58 +1,23 @@
 //! A vault file damaged on disk: the banner that says so (the console keeps the last good state
 //! and refuses changes), and restoring the previous generation (`.bak`) from it after a
-//! confirmation. The work is the core's ([`crate::core::vault::Vault::restore_backup`]).
+//! confirmation ([`RestoreModal`]). The work is the core's ([`crate::core::vault::Vault::restore_backup`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind};
 use crate::tui::job::Job;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
+use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::toast::Level;
 use crate::tui::ui::theme::Theme;
 
 /// Lines the banner takes at the top of the body.
 pub const BANNER_HEIGHT: u16 = 3;
-
-/// The question before a restore.
-#[derive(Debug, Clone, Default)]
-pub struct RestoreModal;
-
-impl RestoreModal {
-    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme) {
-        frame.render_widget(Clear, area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.warn())
-            .title(Span::styled(" Restore the vault file ", theme.warn()));
-        let lines = vec![
-            Line::from(
-                "Put the previous generation (vault.json.bak) back in place of the vault file? \
-                 The file there now is kept beside it as vault.json.damaged-<n>.",
-            ),
-            Line::default(),
-            Line::from(Span::styled(
-                "The most recent change saved before the damage is not in it.",
-                theme.dim(),
-            )),
-            Line::default(),
-            Line::from(vec![
-                Span::styled("y", theme.key()),
-                Span::raw(" yes, restore    "),
-                Span::styled("n", theme.key()),
-                Span::raw(" no"),
-            ]),
-        ];
-        frame.render_widget(
-            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-            area,
-        );
-    }
-}
 
 /// The banner: what is wrong, the key that restores, and why (cut to the width with `…`).
 pub fn render_banner(frame: &mut Frame<'_>, area: Rect, why: &str, theme: Theme) {
