@@ -1,13 +1,29 @@
 //! The console's model and its update. `App::update` is the only place the model changes; it
 //! does no I/O and returns effects (run this job, copy, save, quit) for the event loop.
 
+/// The read-only context of the screens, built from the app's fields (so a screen of the app
+/// can be borrowed mutably beside it): `cx!(self, body)`.
+macro_rules! cx {
+    ($app:expr, $body:expr) => {
+        $crate::tui::screens::Cx {
+            view: &$app.view,
+            theme: $app.config.theme,
+            tick: $app.tick,
+            principal: &$app.principal,
+            body: $body,
+        }
+    };
+}
+
 pub mod damage;
 pub mod drill_flow;
 pub(in crate::tui) mod gate;
 pub mod input;
 pub(in crate::tui) mod replies;
 pub(in crate::tui) mod requests;
+pub mod rooms;
 pub mod view;
+pub mod walk;
 
 use std::path::PathBuf;
 
@@ -230,11 +246,23 @@ impl App {
     fn command(&mut self, layer: Layer, cmd: Cmd) -> Vec<Effect> {
         match layer {
             Layer::Always | Layer::Global => self.global_command(cmd),
-            Layer::Keys | Layer::Filter => self.keys_command(cmd),
+            Layer::Keys | Layer::Filter => {
+                let body = self.body();
+                let outs = self.keys.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Walkthrough => self.walk_command(cmd),
-            Layer::Principals => self.principals_command(cmd),
+            Layer::Principals => {
+                let body = self.body();
+                let outs = self.principals.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Damaged => self.damage_command(cmd),
-            Layer::Audit => self.audit_command(cmd),
+            Layer::Audit => {
+                let body = self.body();
+                let outs = self.audit.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             // The drill screen's form has no `form`: its fields take these keys then.
             Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {
                 self.form_command(cmd)

@@ -4,7 +4,7 @@
 //! the global bindings.
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Position;
 
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Gate, Screen};
@@ -174,26 +174,10 @@ impl App {
         }
         match self.screen {
             Screen::Keys => {
-                let rows = crate::tui::screens::keys::list_rows_area(
-                    crate::tui::screens::keys::areas(areas.body).0,
-                );
-                if let Some(n) = row_in(rows, at) {
-                    let height = usize::from(rows.height);
-                    let index = self.keys.offset + n;
-                    if index < self.keys.shown.len() {
-                        self.keys.select(index, &self.view, height);
-                        self.saw_selection();
-                    }
-                }
+                let outs = self.keys.click(at, &cx!(self, areas.body));
+                return self.carry_out(outs);
             }
-            Screen::Principals => {
-                let list = crate::tui::screens::principals::list_area(areas.body);
-                if let Some(n) = row_in(list, at)
-                    && n < self.view.principals.len()
-                {
-                    self.principals.selected = n;
-                }
-            }
+            Screen::Principals => self.principals.click(at, &cx!(self, areas.body)),
             Screen::Audit | Screen::Endpoint => {}
             Screen::Drill => return self.drill_click(areas.body, at),
         }
@@ -248,10 +232,6 @@ fn form_layers(form: &crate::tui::form::Form) -> (Vec<Layer>, Sink) {
         Sink::None
     };
     (layers, sink)
-}
-
-fn row_in(area: Rect, at: Position) -> Option<usize> {
-    area.contains(at).then(|| usize::from(at.y - area.y))
 }
 
 fn on_mouse(mouse: MouseEvent) -> Option<Action> {

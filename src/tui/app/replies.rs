@@ -54,8 +54,15 @@ impl App {
             }
             (PendingKind::Open, reply) => self.open_done(reply),
             (PendingKind::Create, reply) => self.create_done(reply),
-            (PendingKind::Audit, Reply::Audit(r)) => self.audit_loaded(r),
-            (PendingKind::Verify, Reply::Verified(r)) => self.audit_verified(r),
+            (PendingKind::Audit, Reply::Audit(r)) => {
+                let body = self.body();
+                self.audit.loaded(r, &cx!(self, body));
+                Vec::new()
+            }
+            (PendingKind::Verify, Reply::Verified(r)) => {
+                let outs = self.audit.verified(r);
+                self.carry_out(outs)
+            }
             (PendingKind::Restore, Reply::Restored(r)) => self.restore_done(r),
             (PendingKind::DrillScan { path }, Reply::DrillScan(r)) => {
                 self.drill_scanned(path, r);

@@ -97,10 +97,11 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
     if let Some(gate) = &app.gate {
         render_gate(frame, a.body, gate, app);
     } else {
+        let cx = app.cx(a.body);
         match app.screen {
-            Screen::Keys => crate::tui::screens::keys::render(frame, a.body, app),
-            Screen::Principals => crate::tui::screens::principals::render(frame, a.body, app),
-            Screen::Audit => crate::tui::screens::audit::render(frame, a.body, app),
+            Screen::Keys => app.keys.render(frame, a.body, &cx),
+            Screen::Principals => app.principals.render(frame, a.body, &cx),
+            Screen::Audit => app.audit.render(frame, a.body, &cx),
             Screen::Drill => crate::tui::screens::drill::view::render(frame, a.body, app),
             Screen::Endpoint => crate::tui::screens::endpoint::view::render(frame, a.body, app),
         }

@@ -2,8 +2,8 @@
 //! whether that version is still the primary one — read from the blob's header alone.
 
 use crate::core::blob::peek_version_id;
-use crate::tui::ui::text::short_id;
 
+use crate::tui::ui::text::short_id;
 use crate::tui::vault_view::VaultView;
 
 /// What a blob field's text names.

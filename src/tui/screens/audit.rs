@@ -10,13 +10,13 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::core::audit::{AuditEntry, AuditRecord, AuditVerifyReport};
 
-use crate::tui::action::Effect;
-use crate::tui::app::{App, PendingKind, Screen};
-use crate::tui::job::Job;
+use crate::tui::job::{Job, PendingKind};
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::{Cx, Out};
+use crate::tui::ui::text::fit;
 
 /// The entries shown and where the view is.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -32,93 +32,113 @@ pub struct AuditScreen {
     pub error: Option<String>,
 }
 
-impl App {
-    pub(in crate::tui) fn audit_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let rows = self.audit_rows();
-        let last = self.audit.entries.len().saturating_sub(rows);
-        let a = &mut self.audit;
+impl AuditScreen {
+    /// A key of the audit screen.
+    pub fn update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        let rows = Self::rows(cx.body);
+        let last = self.entries.len().saturating_sub(rows);
         match cmd {
-            Cmd::Up => a.scroll = a.scroll.saturating_sub(1),
-            Cmd::Down => a.scroll = (a.scroll + 1).min(last),
-            Cmd::PageUp => a.scroll = a.scroll.saturating_sub(rows),
-            Cmd::PageDown => a.scroll = (a.scroll + rows).min(last),
-            Cmd::Top => a.scroll = 0,
-            Cmd::Bottom => a.scroll = last,
-            Cmd::Reload => return self.load_audit(),
-            Cmd::Verify => return vec![self.begin(Job::VerifyAudit, PendingKind::Verify)],
+            Cmd::Up => self.scroll = self.scroll.saturating_sub(1),
+            Cmd::Down => self.scroll = (self.scroll + 1).min(last),
+            Cmd::PageUp => self.scroll = self.scroll.saturating_sub(rows),
+            Cmd::PageDown => self.scroll = (self.scroll + rows).min(last),
+            Cmd::Top => self.scroll = 0,
+            Cmd::Bottom => self.scroll = last,
+            Cmd::Reload => return vec![Out::LoadAudit],
+            Cmd::Verify => return vec![Out::Run(Job::VerifyAudit, PendingKind::Verify)],
             _ => {}
         }
         Vec::new()
     }
 
-    fn audit_rows(&self) -> usize {
-        let body = crate::tui::app::view::areas(self).body;
+    fn rows(body: Rect) -> usize {
         usize::from(body.height.saturating_sub(3)).max(1)
     }
 
-    /// Asks the worker for the log (unless it is already reading it).
-    pub(in crate::tui) fn load_audit(&mut self) -> Vec<Effect> {
-        let reading = self
-            .pending
-            .iter()
-            .any(|p| matches!(p.kind, PendingKind::Audit));
-        if reading || self.info.is_none() {
-            return Vec::new();
-        }
-        self.audit.stale = false;
-        vec![self.begin(Job::ReadAudit, PendingKind::Audit)]
-    }
-
-    /// Reads the log again if it shows and may have grown.
-    pub(in crate::tui) fn audit_autoload(&mut self) -> Vec<Effect> {
-        if self.gate.is_none() && self.screen == Screen::Audit && self.audit.stale {
-            return self.load_audit();
-        }
-        Vec::new()
-    }
-
-    pub(in crate::tui) fn audit_loaded(
-        &mut self,
-        read: Result<Vec<AuditEntry>, String>,
-    ) -> Vec<Effect> {
-        self.audit.loaded = true;
+    /// The log as the worker read it (scrolled to its end), or why it could not.
+    pub fn loaded(&mut self, read: Result<Vec<AuditEntry>, String>, cx: &Cx<'_>) {
+        self.loaded = true;
         match read {
             Ok(entries) => {
-                self.audit.entries = entries;
-                self.audit.error = None;
-                let rows = self.audit_rows();
-                self.audit.scroll = self.audit.entries.len().saturating_sub(rows);
+                self.entries = entries;
+                self.error = None;
+                self.scroll = self.entries.len().saturating_sub(Self::rows(cx.body));
             }
-            Err(e) => self.audit.error = Some(e),
+            Err(e) => self.error = Some(e),
         }
-        Vec::new()
     }
 
-    pub(in crate::tui) fn audit_verified(
-        &mut self,
-        report: Result<AuditVerifyReport, String>,
-    ) -> Vec<Effect> {
+    /// The verification's report: the title says it; a damaged log opens an error modal.
+    pub fn verified(&mut self, report: Result<AuditVerifyReport, String>) -> Vec<Out> {
         match report {
             Ok(r) if r.ok => {
                 let text = verified_text(&r);
-                self.audit.verified = Some(text.clone());
-                self.toast(Level::Success, format!("Audit log verified: {text}"))
+                self.verified = Some(text.clone());
+                vec![Out::toast(
+                    Level::Success,
+                    format!("Audit log verified: {text}"),
+                )]
             }
             Ok(r) => {
                 let (line, reason) = r.first_bad_line.unwrap_or_default();
-                self.audit.verified = Some(format!("DAMAGED at line {line}"));
-                self.modals.push(Modal::Error(ErrorModal::plain(
+                self.verified = Some(format!("DAMAGED at line {line}"));
+                vec![Out::Modal(Modal::Error(ErrorModal::plain(
                     "Audit log damaged",
                     &format!("Line {line}: {reason}"),
-                )));
-                Vec::new()
+                )))]
             }
-            Err(e) => {
-                self.modals
-                    .push(Modal::Error(ErrorModal::plain("Audit log unreadable", &e)));
-                Vec::new()
-            }
+            Err(e) => vec![Out::Modal(Modal::Error(ErrorModal::plain(
+                "Audit log unreadable",
+                &e,
+            )))],
         }
+    }
+
+    /// Draws the screen into `body`.
+    pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
+        let theme = cx.theme;
+        let a = self;
+        let mut title = format!(" Audit log ({} entries) ", a.entries.len());
+        if let Some(v) = &a.verified {
+            title.push_str("· ");
+            title.push_str(v);
+            title.push(' ');
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.title()));
+        let inner = block.inner(body);
+        frame.render_widget(block, body);
+        let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
+        let (principal, action, key) = widths(inner.width);
+        let header = format!(
+            "   # {} {} {} {} result",
+            fit("time", time.chars().count()),
+            fit("principal", principal),
+            fit("action", action),
+            fit("key", key)
+        );
+        let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
+        if let Some(e) = &a.error {
+            lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
+        } else if a.entries.is_empty() {
+            let text = if a.loaded {
+                "The audit log is empty."
+            } else {
+                "Reading the audit log…"
+            };
+            lines.push(Line::from(Span::styled(text, theme.dim())));
+        }
+        let rows = usize::from(inner.height.saturating_sub(1));
+        lines.extend(
+            a.entries
+                .iter()
+                .skip(a.scroll)
+                .take(rows)
+                .map(|e| entry_line(e, inner.width, theme)),
+        );
+        frame.render_widget(Paragraph::new(lines), inner);
     }
 }
 
@@ -193,54 +213,4 @@ fn short_time(time: &str, width: u16) -> String {
     } else {
         time.get(5..16).unwrap_or(time).replace('T', " ")
     }
-}
-
-fn fit(text: &str, width: usize) -> String {
-    crate::tui::ui::text::fit(text, width)
-}
-
-pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
-    let theme = app.config.theme;
-    let a = &app.audit;
-    let mut title = format!(" Audit log ({} entries) ", a.entries.len());
-    if let Some(v) = &a.verified {
-        title.push_str("· ");
-        title.push_str(v);
-        title.push(' ');
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(body);
-    frame.render_widget(block, body);
-    let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
-    let (principal, action, key) = widths(inner.width);
-    let header = format!(
-        "   # {} {} {} {} result",
-        fit("time", time.chars().count()),
-        fit("principal", principal),
-        fit("action", action),
-        fit("key", key)
-    );
-    let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
-    if let Some(e) = &a.error {
-        lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
-    } else if a.entries.is_empty() {
-        let text = if a.loaded {
-            "The audit log is empty."
-        } else {
-            "Reading the audit log…"
-        };
-        lines.push(Line::from(Span::styled(text, theme.dim())));
-    }
-    let rows = usize::from(inner.height.saturating_sub(1));
-    lines.extend(
-        a.entries
-            .iter()
-            .skip(a.scroll)
-            .take(rows)
-            .map(|e| entry_line(e, inner.width, theme)),
-    );
-    frame.render_widget(Paragraph::new(lines), inner);
 }

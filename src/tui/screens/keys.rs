@@ -1,20 +1,19 @@
 //! The keys screen: the key list (alias, KeyId, spec, state, versions, rotation) with its `/`
 //! filter, beside the selected key's details and versions, the primary one marked.
 
-use crate::tui::ui::text::fit;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::core::spec::{KeySpec, KeyState};
 
-use crate::tui::action::Effect;
-use crate::tui::app::App;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::Picker;
+use crate::tui::screens::{Cx, Out};
+use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -97,60 +96,124 @@ impl KeysScreen {
     }
 }
 
-impl App {
-    pub(in crate::tui) fn keys_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let rows = self.key_list_rows();
+impl KeysScreen {
+    /// A key of the keys screen (or of its filter line).
+    pub fn update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        let rows = Self::rows(cx.body);
         let page = isize::try_from(rows).unwrap_or(1);
-        let (keys, view) = (&mut self.keys, &self.view);
+        let view = cx.view;
         match cmd {
-            Cmd::Up => keys.move_by(-1, view, rows),
-            Cmd::Down => keys.move_by(1, view, rows),
-            Cmd::PageUp => keys.move_by(-page, view, rows),
-            Cmd::PageDown => keys.move_by(page, view, rows),
-            Cmd::Top => keys.select(0, view, rows),
-            Cmd::Bottom => keys.select(usize::MAX, view, rows),
-            Cmd::Filter => keys.filtering = true,
-            Cmd::FilterDone => keys.filtering = false,
+            Cmd::Up => self.move_by(-1, view, rows),
+            Cmd::Down => self.move_by(1, view, rows),
+            Cmd::PageUp => self.move_by(-page, view, rows),
+            Cmd::PageDown => self.move_by(page, view, rows),
+            Cmd::Top => self.select(0, view, rows),
+            Cmd::Bottom => self.select(usize::MAX, view, rows),
+            Cmd::Filter => self.filtering = true,
+            Cmd::FilterDone => self.filtering = false,
             Cmd::ClearFilter => {
-                keys.filtering = false;
-                keys.query.clear();
-                let keep = keys.selected_id.clone();
-                keys.refilter(view, keep.as_deref());
-                keys.ensure_visible(rows);
+                self.filtering = false;
+                self.query.clear();
+                let keep = self.selected_id.clone();
+                self.refilter(view, keep.as_deref());
+                self.ensure_visible(rows);
             }
-            Cmd::Actions => {
-                self.modals.push(Modal::Picker(Picker::actions()));
-                return Vec::new();
-            }
-            Cmd::Open(action) => return self.open_form(action),
+            Cmd::Actions => return vec![Out::Modal(Modal::Picker(Picker::actions()))],
+            Cmd::Open(action) => return vec![Out::OpenForm(action)],
             _ => {}
         }
         if matches!(
             cmd,
             Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom
         ) {
-            self.saw_selection();
+            return vec![Out::SelectionMoved];
         }
         Vec::new()
     }
 
-    /// Tells the walkthrough which key is selected.
-    pub(in crate::tui) fn saw_selection(&mut self) {
-        let key = self.keys.selected_key(&self.view).cloned();
-        if let Some(w) = &mut self.walkthrough
-            && let Some(title) = w.saw_selection(key.as_ref())
-        {
-            self.toasts.push(
-                crate::tui::modals::toast::Level::Success,
-                format!("✓ Walkthrough: {title}"),
-            );
+    /// A click in the body: a row of the list selects its key.
+    pub fn click(&mut self, at: Position, cx: &Cx<'_>) -> Vec<Out> {
+        let rows = list_rows_area(areas(cx.body).0);
+        if !rows.contains(at) {
+            return Vec::new();
         }
+        let index = self.offset + usize::from(at.y - rows.y);
+        if index >= self.shown.len() {
+            return Vec::new();
+        }
+        self.select(index, cx.view, usize::from(rows.height));
+        vec![Out::SelectionMoved]
     }
 
-    /// Rows of keys the list shows at the current size.
-    pub fn key_list_rows(&self) -> usize {
-        let body = crate::tui::app::view::areas(self).body;
+    /// Rows of keys the list shows in `body`.
+    pub fn rows(body: Rect) -> usize {
         usize::from(list_rows_area(areas(body).0).height)
+    }
+
+    /// Draws the screen into `body`.
+    pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
+        let (list, details) = areas(body);
+        self.render_list(frame, list, cx);
+        render_details(frame, details, self.selected_key(cx.view), cx.theme);
+    }
+
+    fn list_block(&self, total: usize, theme: Theme) -> Block<'static> {
+        let title = if self.filtering || !self.query.is_empty() {
+            format!(" Keys {}/{total} · /{} ", self.shown.len(), self.query)
+        } else {
+            format!(" Keys ({total}) ")
+        };
+        let border = if self.filtering {
+            theme.border_focus()
+        } else {
+            theme.border()
+        };
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(Span::styled(title, theme.title()))
+    }
+
+    /// Draws only the rows in view, so a frame costs the same for ten keys or ten thousand.
+    fn render_list(&self, frame: &mut Frame<'_>, area: Rect, cx: &Cx<'_>) {
+        let (theme, view) = (cx.theme, cx.view);
+        let block = self.list_block(view.keys.len(), theme);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let width = usize::from(inner.width);
+        let header = Rect {
+            height: inner.height.min(1),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(header_line(width, theme)), header);
+        let rows = list_rows_area(area);
+        let lines: Vec<Line<'_>> = self
+            .shown
+            .iter()
+            .enumerate()
+            .skip(self.offset)
+            .take(usize::from(rows.height))
+            .filter_map(|(n, &i)| {
+                let key = view.keys.get(i)?;
+                let selected = n == self.selected;
+                let style = if selected {
+                    theme.selected()
+                } else {
+                    theme.text()
+                };
+                Some(row_line(key, width, style, theme))
+            })
+            .collect();
+        let text = match (lines.is_empty(), view.keys.is_empty()) {
+            (false, _) => None,
+            (true, true) => Some("No keys yet. Press n to create one."),
+            (true, false) => Some("No key matches the filter (esc clears it)."),
+        };
+        frame.render_widget(Paragraph::new(lines), rows);
+        if let Some(text) = text {
+            let message = Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true });
+            frame.render_widget(message, rows);
+        }
     }
 }
 
@@ -265,75 +328,6 @@ fn header_line(width: usize, theme: Theme) -> Line<'static> {
         }
     }
     Line::from(Span::styled(text, theme.dim()))
-}
-
-/// Draws the screen into `body`.
-pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
-    let theme = app.config.theme;
-    let (list, details) = areas(body);
-    render_list(frame, list, app, theme);
-    render_details(frame, details, app.selected_key(), theme);
-}
-
-fn list_block(app: &App, theme: Theme) -> Block<'static> {
-    let keys = &app.keys;
-    let total = app.view.keys.len();
-    let title = if keys.filtering || !keys.query.is_empty() {
-        format!(" Keys {}/{total} · /{} ", keys.shown.len(), keys.query)
-    } else {
-        format!(" Keys ({total}) ")
-    };
-    let border = if keys.filtering {
-        theme.border_focus()
-    } else {
-        theme.border()
-    };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(Span::styled(title, theme.title()))
-}
-
-/// Draws only the rows in view, so a frame costs the same for ten keys or ten thousand.
-fn render_list(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let keys = &app.keys;
-    let block = list_block(app, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let width = usize::from(inner.width);
-    let header = Rect {
-        height: inner.height.min(1),
-        ..inner
-    };
-    frame.render_widget(Paragraph::new(header_line(width, theme)), header);
-    let rows = list_rows_area(area);
-    let lines: Vec<Line<'_>> = keys
-        .shown
-        .iter()
-        .enumerate()
-        .skip(keys.offset)
-        .take(usize::from(rows.height))
-        .filter_map(|(n, &i)| {
-            let key = app.view.keys.get(i)?;
-            let selected = n == keys.selected;
-            let style = if selected {
-                theme.selected()
-            } else {
-                theme.text()
-            };
-            Some(row_line(key, width, style, theme))
-        })
-        .collect();
-    let text = match (lines.is_empty(), app.view.keys.is_empty()) {
-        (false, _) => None,
-        (true, true) => Some("No keys yet. Press n to create one."),
-        (true, false) => Some("No key matches the filter (esc clears it)."),
-    };
-    frame.render_widget(Paragraph::new(lines), rows);
-    if let Some(text) = text {
-        let message = Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true });
-        frame.render_widget(message, rows);
-    }
 }
 
 fn render_details(frame: &mut Frame<'_>, area: Rect, key: Option<&KeyRow>, theme: Theme) {

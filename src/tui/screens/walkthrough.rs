@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 use crate::demo::DemoSample;
 
+use crate::tui::keymap::Cmd;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::KeyRow;
 
@@ -228,85 +229,15 @@ impl Walkthrough {
     }
 }
 
-impl crate::tui::app::App {
-    pub(in crate::tui) fn walk_command(
-        &mut self,
-        cmd: crate::tui::keymap::Cmd,
-    ) -> Vec<crate::tui::action::Effect> {
-        use crate::tui::keymap::Cmd;
-        let Some(w) = &mut self.walkthrough else {
-            return Vec::new();
-        };
+impl Walkthrough {
+    /// A key of the walkthrough panel: steps back and forth, or what "try it" asks for.
+    pub fn command(&mut self, cmd: Cmd) -> Option<TryIt> {
         match cmd {
-            Cmd::WalkNext => w.next(),
-            Cmd::WalkPrev => w.prev(),
-            Cmd::WalkTry => return self.walk_try(),
+            Cmd::WalkNext => self.next(),
+            Cmd::WalkPrev => self.prev(),
+            Cmd::WalkTry => return self.try_it(),
             _ => {}
         }
-        Vec::new()
-    }
-
-    /// Does the current step's setup: selects the key, or fills the ReEncrypt form.
-    fn walk_try(&mut self) -> Vec<crate::tui::action::Effect> {
-        let Some(step) = self.walkthrough.as_ref().and_then(Walkthrough::try_it) else {
-            return Vec::new();
-        };
-        match step {
-            TryIt::Select(alias) => {
-                self.select_alias(&alias);
-                Vec::new()
-            }
-            TryIt::Fill(sample) => self.fill_from_sample(&sample),
-            TryIt::ActAsThenFill(principal, sample) => {
-                let mut effects = self.act_as(&principal);
-                effects.extend(self.fill_from_sample(&sample));
-                effects
-            }
-        }
-    }
-
-    /// Selects the key with this alias (clearing the filter).
-    pub fn select_alias(&mut self, alias: &str) {
-        self.screen = crate::tui::app::Screen::Keys;
-        self.keys.query.clear();
-        self.keys.filtering = false;
-        let id = self.view.aliases.get(alias).cloned();
-        self.keys.refilter(&self.view, id.as_deref());
-        self.relayout();
-        self.saw_selection();
-    }
-
-    /// Opens the ReEncrypt form filled from a demo sample.
-    pub fn fill_from_sample(&mut self, s: &DemoSample) -> Vec<crate::tui::action::Effect> {
-        let Some(spec) = crate::api::find_action("ReEncrypt") else {
-            return Vec::new();
-        };
-        let mut form = crate::tui::form::Form::new(spec);
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        form.set(
-            "SourceEncryptionAlgorithm",
-            &opt(&s.source_encryption_algorithm),
-        );
-        for (name, value) in [
-            ("CiphertextBlob", s.ciphertext_blob.clone()),
-            ("DestinationKeyId", s.destination_key_id.clone()),
-            ("SourceKeyId", opt(&s.source_key_id)),
-            ("SourceKeyVersionId", opt(&s.source_key_version_id)),
-            ("SourceEncryptionContext", opt(&s.encryption_context)),
-            (
-                "DestinationEncryptionContext",
-                opt(&s.destination_encryption_context),
-            ),
-        ] {
-            form.set(name, &value);
-        }
-        form.focus = 0;
-        self.screen = crate::tui::app::Screen::Keys;
-        self.result = None;
-        self.form = Some(form);
-        self.toast(
-            crate::tui::modals::toast::Level::Info,
-            format!("Filled from sample {}: press ⏎ to run", s.name),
-        )
+        None
     }
 }

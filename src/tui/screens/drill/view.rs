@@ -2,7 +2,6 @@
 //! running drill (bar, lines, rate, time left) above the histogram of the input
 //! ([`crate::tui::screens::drill::histogram`]), or the report. Only draws; never panics at any size.
 
-use crate::tui::ui::text::tail;
 use std::fmt::Write as _;
 
 use ratatui::Frame;
@@ -14,6 +13,7 @@ use crate::tui::app::App;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::{DrillPhase, RunningDrill};
 use crate::tui::ui::layout::spinner;
+use crate::tui::ui::text::tail;
 use crate::tui::ui::theme::Theme;
 
 /// Width of the label column (with the focus marker).
