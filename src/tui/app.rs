@@ -16,7 +16,6 @@ macro_rules! cx {
 }
 
 pub mod damage;
-pub mod drill_flow;
 pub(in crate::tui) mod gate;
 pub mod input;
 pub(in crate::tui) mod replies;
@@ -267,11 +266,21 @@ impl App {
             Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {
                 self.form_command(cmd)
             }
-            Layer::Form | Layer::Pickable | Layer::Choice => self.drill_form_command(cmd),
-            Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
-                self.drill_command(layer, cmd)
+            Layer::Form | Layer::Pickable | Layer::Choice => {
+                let body = self.body();
+                let outs = self.drill.form_update(cmd, &cx!(self, body));
+                self.carry_out(outs)
             }
-            Layer::Endpoint | Layer::EndpointAddress => self.endpoint_command(layer, cmd),
+            Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
+                let body = self.body();
+                let outs = self.drill.update(layer, cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
+            Layer::Endpoint | Layer::EndpointAddress => {
+                let body = self.body();
+                let outs = self.endpoint.update(layer, cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Result => self.result_command(cmd),
             Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
                 self.modal_command(cmd)
@@ -284,9 +293,11 @@ impl App {
         match cmd {
             Cmd::Quit => {
                 // A running drill stops first (writing nothing), so the worker can end.
-                let mut effects = self.drill_cancel();
+                let outs = self.drill.cancel();
+                let mut effects = self.carry_out(outs);
                 // The endpoint stops too, finishing the requests it is answering.
-                effects.extend(self.endpoint_stop());
+                let outs = self.endpoint.stop();
+                effects.extend(self.carry_out(outs));
                 self.quit = true;
                 effects.push(Effect::Quit);
                 effects
@@ -322,7 +333,10 @@ impl App {
         self.result = None;
         match screen {
             Screen::Audit => self.load_audit(),
-            Screen::Drill => self.drill_shown(),
+            Screen::Drill => {
+                let outs = self.drill.shown(self.keys.selected_key(&self.view));
+                self.carry_out(outs)
+            }
             _ => Vec::new(),
         }
     }

@@ -100,7 +100,7 @@ impl App {
                     form.input(key, &self.view);
                 }
             }
-            Sink::DrillField => self.drill_input(key),
+            Sink::DrillField => self.drill.input(key),
             Sink::Filter => {
                 self.keys.filter_input(key, &self.view);
                 self.relayout();
@@ -131,7 +131,7 @@ impl App {
                     form.paste(text, &self.view);
                 }
             }
-            Sink::DrillField => self.drill_paste(text),
+            Sink::DrillField => self.drill.paste(text),
             Sink::Filter => {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     self.keys.query.push(c);
@@ -179,7 +179,10 @@ impl App {
             }
             Screen::Principals => self.principals.click(at, &cx!(self, areas.body)),
             Screen::Audit | Screen::Endpoint => {}
-            Screen::Drill => return self.drill_click(areas.body, at),
+            Screen::Drill => {
+                let outs = self.drill.click(at, &cx!(self, areas.body));
+                return self.carry_out(outs);
+            }
         }
         Vec::new()
     }

@@ -37,7 +37,7 @@ impl App {
                 progress,
                 elapsed,
             } => {
-                self.drill_progress(id, progress, elapsed);
+                self.drill.progress(id, progress, elapsed);
                 Vec::new()
             }
             WorkerEvent::EndpointLog(requests) => {
@@ -65,17 +65,30 @@ impl App {
             }
             (PendingKind::Restore, Reply::Restored(r)) => self.restore_done(r),
             (PendingKind::DrillScan { path }, Reply::DrillScan(r)) => {
-                self.drill_scanned(path, r);
+                self.drill.scanned(path, r);
                 Vec::new()
             }
             (PendingKind::Census { path }, Reply::Census(r)) => {
-                self.drill_census_done(path, r);
+                self.drill.census_done(path, r);
                 Vec::new()
             }
-            (PendingKind::Drill, reply) => self.drill_done(reply),
-            (PendingKind::EndpointStart, Reply::EndpointStarted(r)) => self.endpoint_started(r),
-            (PendingKind::EndpointStop, Reply::EndpointStopped) => self.endpoint_stopped(),
-            (PendingKind::EndpointSnippet, Reply::Snippet(r)) => self.endpoint_snippet(r),
+            (PendingKind::Drill, reply) => {
+                self.audit.stale = true;
+                let outs = self.drill.done(reply);
+                self.carry_out(outs)
+            }
+            (PendingKind::EndpointStart, Reply::EndpointStarted(r)) => {
+                let outs = self.endpoint.started(r);
+                self.carry_out(outs)
+            }
+            (PendingKind::EndpointStop, Reply::EndpointStopped) => {
+                let outs = self.endpoint.stopped();
+                self.carry_out(outs)
+            }
+            (PendingKind::EndpointSnippet, Reply::Snippet(r)) => {
+                let outs = self.endpoint.snippet_filled(r);
+                self.carry_out(outs)
+            }
             (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
             _ => Vec::new(),
         }

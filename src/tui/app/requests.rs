@@ -230,11 +230,11 @@ impl App {
         match &picker.target {
             PickTarget::Action => self.open_form(&item.value.clone()),
             PickTarget::DrillKey => {
-                self.drill_picked(&item.value.clone());
+                self.drill.picked(&item.value.clone());
                 Vec::new()
             }
             PickTarget::EndpointPrincipal => {
-                self.endpoint_picked(&item.value.clone());
+                self.endpoint.picked(&item.value.clone(), &self.view);
                 Vec::new()
             }
             PickTarget::Field(name) => {

@@ -31,7 +31,14 @@ impl App {
                 Out::Toast(level, text) => self.toasts.push(level, text),
                 Out::Modal(modal) => self.modals.push(modal),
                 Out::OpenForm(action) => effects.extend(self.open_form(action)),
-                Out::Run(job, kind) => effects.push(self.begin(job, kind)),
+                Out::Run(job, kind) => {
+                    let drill = matches!(kind, PendingKind::Drill);
+                    let effect = self.begin(job, kind);
+                    if drill && let Effect::Run(id, _) = &effect {
+                        self.drill.began(*id);
+                    }
+                    effects.push(effect);
+                }
                 Out::ActAs(name) => effects.extend(self.act_as(&name)),
                 Out::SelectionMoved => self.saw_selection(),
                 Out::LoadAudit => effects.extend(self.load_audit()),

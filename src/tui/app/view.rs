@@ -102,8 +102,8 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             Screen::Keys => app.keys.render(frame, a.body, &cx),
             Screen::Principals => app.principals.render(frame, a.body, &cx),
             Screen::Audit => app.audit.render(frame, a.body, &cx),
-            Screen::Drill => crate::tui::screens::drill::view::render(frame, a.body, app),
-            Screen::Endpoint => crate::tui::screens::endpoint::view::render(frame, a.body, app),
+            Screen::Drill => app.drill.render(frame, a.body, &cx),
+            Screen::Endpoint => app.endpoint.render(frame, a.body, &cx),
         }
         if let Some(why) = &app.damage
             && a.banner.height > 0

@@ -2,9 +2,10 @@
 //! of its keys. The form names the files and the destination; leaving the input field scans the
 //! file on the worker (lines per key version); starting hands the drill to the worker, which
 //! owns the vault and reports progress as it goes; `esc` cancels at once. The round trips with
-//! the worker are in [`crate::tui::app::drill_flow`].
+//! the worker are in [`flow`].
 
 pub mod census;
+pub mod flow;
 pub mod form;
 pub mod histogram;
 pub mod report;
@@ -13,12 +14,11 @@ pub mod view;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Position;
 
 use crate::core::drill::{DrillControl, DrillJob, DrillProgress};
 
 use crate::tui::action::Effect;
-use crate::tui::app::App;
 use crate::tui::drill_scan::InputScan;
 use crate::tui::job::JobId;
 use crate::tui::keymap::Sink;
@@ -27,6 +27,8 @@ use crate::tui::modals::Modal;
 use crate::tui::modals::picker::{PickTarget, Picker};
 use crate::tui::screens::drill::form::{DrillField, DrillForm};
 use crate::tui::screens::drill::report::DrillReportView;
+use crate::tui::screens::{Cx, Out};
+use crate::tui::vault_view::KeyRow;
 
 /// What the banner says after a cancelled drill.
 pub const CANCELLED: &str = " Cancelled — no output written.";
@@ -171,105 +173,103 @@ impl DrillScreen {
     }
 }
 
-impl App {
+impl DrillScreen {
     /// The screen shows: the destination follows the selected key until it is chosen (and
     /// stays as it was while a drill runs or its report shows).
-    pub(in crate::tui) fn drill_shown(&mut self) -> Vec<Effect> {
-        if !self.drill.form.chosen.destination
-            && matches!(self.drill.phase, DrillPhase::Form)
-            && let Some(key) = self.selected_key().filter(|k| k.spec.is_symmetric())
+    pub fn shown(&mut self, selected: Option<&KeyRow>) -> Vec<Out> {
+        if !self.form.chosen.destination
+            && matches!(self.phase, DrillPhase::Form)
+            && let Some(key) = selected.filter(|k| k.spec.is_symmetric())
         {
             let reference = key.reference().to_owned();
-            self.drill.form.destination.set(&reference);
+            self.form.destination.set(&reference);
         }
-        self.drill_rescan(false)
+        self.rescan(false)
     }
 
-    pub(in crate::tui) fn drill_command(&mut self, layer: Layer, cmd: Cmd) -> Vec<Effect> {
+    /// A key of the drill screen, by the layer that bound it.
+    pub fn update(&mut self, layer: Layer, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
         match layer {
-            Layer::DrillRun => self.drill_run_command(cmd),
-            Layer::DrillReport => self.drill_report_command(cmd),
+            Layer::DrillRun => match cmd {
+                Cmd::Cancel => self.cancel(),
+                _ => Vec::new(),
+            },
+            Layer::DrillReport => self.report_update(cmd, cx),
             Layer::Drill => match cmd {
                 Cmd::Edit => {
-                    self.drill.editing = true;
+                    self.editing = true;
                     Vec::new()
                 }
-                Cmd::Submit => self.drill_start(),
-                Cmd::Reload if self.drill.show_census => self.drill_census(true),
-                Cmd::Reload => self.drill_rescan(true),
+                Cmd::Submit => self.start(cx),
+                Cmd::Reload if self.show_census => self.census(true, cx),
+                Cmd::Reload => self.rescan(true),
                 Cmd::Census => {
-                    self.drill.show_census = !self.drill.show_census;
-                    self.drill_census(true)
+                    self.show_census = !self.show_census;
+                    self.census(true, cx)
                 }
                 _ => Vec::new(),
             },
-            _ => self.drill_form_command(cmd),
+            _ => self.form_update(cmd, cx),
         }
     }
 
     /// A key of the form while editing (its own layer, the picker or a check box).
-    pub(in crate::tui) fn drill_form_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let form = &mut self.drill.form;
+    pub fn form_update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        let form = &mut self.form;
         match cmd {
-            Cmd::Submit => return self.drill_start(),
+            Cmd::Submit => return self.start(cx),
             Cmd::Pick => {
-                let picker = Picker::symmetric_keys(&self.view, PickTarget::DrillKey);
-                self.modals.push(Modal::Picker(picker));
-                return Vec::new();
+                let picker = Picker::symmetric_keys(cx.view, PickTarget::DrillKey);
+                return vec![Out::Modal(Modal::Picker(picker))];
             }
             Cmd::NextField => form.move_focus(true),
             Cmd::PrevField => form.move_focus(false),
             Cmd::CycleNext | Cmd::CyclePrev => form.toggle(),
-            Cmd::Close => self.drill.editing = false,
+            Cmd::Close => self.editing = false,
             _ => {}
         }
-        let mut effects = self.drill_rescan(false);
-        effects.extend(self.drill_census(false));
-        effects
-    }
-
-    fn drill_run_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        match cmd {
-            Cmd::Cancel => self.drill_cancel(),
-            _ => Vec::new(),
-        }
+        let mut outs = self.rescan(false);
+        outs.extend(self.census(false, cx));
+        outs
     }
 
     /// Asks the running drill to stop, once; nothing to ask if none runs.
-    pub(in crate::tui) fn drill_cancel(&mut self) -> Vec<Effect> {
-        match &mut self.drill.phase {
+    pub fn cancel(&mut self) -> Vec<Out> {
+        match &mut self.phase {
             DrillPhase::Running(r) if !r.cancelling => {
                 r.cancelling = true;
-                vec![Effect::Cancel(Arc::clone(&r.control))]
+                vec![Out::Effect(Effect::Cancel(Arc::clone(&r.control)))]
             }
             _ => Vec::new(),
         }
     }
 
-    pub(in crate::tui) fn drill_input(&mut self, key: crossterm::event::KeyEvent) {
-        self.drill.form.input(key);
+    /// A key for the focused text field of the form.
+    pub fn input(&mut self, key: crossterm::event::KeyEvent) {
+        self.form.input(key);
     }
 
-    pub(in crate::tui) fn drill_paste(&mut self, text: &str) {
-        self.drill.form.paste(text);
+    /// Pasted text for the focused text field of the form.
+    pub fn paste(&mut self, text: &str) {
+        self.form.paste(text);
     }
 
     /// A chosen destination key.
-    pub(in crate::tui) fn drill_picked(&mut self, reference: &str) {
-        self.drill.form.set(DrillField::Destination, reference);
+    pub fn picked(&mut self, reference: &str) {
+        self.form.set(DrillField::Destination, reference);
     }
 
     /// A click on a field focuses it (and flips a check box).
-    pub(in crate::tui) fn drill_click(&mut self, body: Rect, at: Position) -> Vec<Effect> {
-        if !matches!(self.drill.phase, DrillPhase::Form) {
+    pub fn click(&mut self, at: Position, cx: &Cx<'_>) -> Vec<Out> {
+        if !matches!(self.phase, DrillPhase::Form) {
             return Vec::new();
         }
-        let Some(field) = crate::tui::screens::drill::view::field_at(body, at) else {
+        let Some(field) = crate::tui::screens::drill::view::field_at(cx.body, at) else {
             return Vec::new();
         };
-        self.drill.editing = true;
-        self.drill.form.focus = field;
-        self.drill.form.toggle();
-        self.drill_rescan(false)
+        self.editing = true;
+        self.form.focus = field;
+        self.form.toggle();
+        self.rescan(false)
     }
 }

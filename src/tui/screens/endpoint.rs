@@ -10,17 +10,19 @@ use std::net::SocketAddr;
 
 use crossterm::event::KeyEvent;
 
+use crate::core::secret::SecretString;
 use crate::serve::LoggedRequest;
 
 use crate::tui::action::Effect;
-use crate::tui::app::{App, PendingKind};
 use crate::tui::form::field::TextField;
-use crate::tui::job::Job;
+use crate::tui::job::{Job, PendingKind};
 use crate::tui::keymap::{Cmd, Layer};
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::picker::{PickItem, PickTarget, Picker};
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::{Cx, Out};
+use crate::tui::vault_view::VaultView;
 
 /// The address the console offers first (the default of `kms-console serve --listen`).
 pub const DEFAULT_LISTEN: &str = crate::serve::snippets::TEMPLATE_ENDPOINT;
@@ -122,11 +124,11 @@ pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     Ok(address)
 }
 
-impl App {
-    /// The principals the snippet may use (those with an AccessKey), with their first key.
-    pub fn endpoint_principals(&self) -> Vec<(&str, &str)> {
-        self.view
-            .principals
+impl EndpointScreen {
+    /// The principals with an AccessKey, with their first AccessKeyId: those a snippet can
+    /// sign as.
+    pub fn principals(view: &VaultView) -> Vec<(&str, &str)> {
+        view.principals
             .iter()
             .filter_map(|p| {
                 p.access_key_ids
@@ -136,20 +138,21 @@ impl App {
             .collect()
     }
 
-    /// The principal and AccessKeyId the snippet uses.
-    pub fn endpoint_access_key(&self) -> Option<(&str, &str)> {
-        let all = self.endpoint_principals();
+    /// The principal (and its AccessKeyId) the snippets sign as, if any has an AccessKey.
+    pub fn access_key<'v>(&self, view: &'v VaultView) -> Option<(&'v str, &'v str)> {
+        let all = Self::principals(view);
         let n = all.len().max(1);
-        all.get(self.endpoint.principal % n).copied()
+        all.get(self.principal % n).copied()
     }
 
-    pub(in crate::tui) fn endpoint_command(&mut self, layer: Layer, cmd: Cmd) -> Vec<Effect> {
+    /// A key of the Endpoint screen (or of its address field, in `Layer::EndpointAddress`).
+    pub fn update(&mut self, layer: Layer, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
         if layer == Layer::EndpointAddress {
             match cmd {
-                Cmd::Confirm => self.endpoint.editing = None,
+                Cmd::Confirm => self.editing = None,
                 Cmd::Cancel => {
-                    if let Some(before) = self.endpoint.editing.take() {
-                        self.endpoint.listen.set(&before);
+                    if let Some(before) = self.editing.take() {
+                        self.listen.set(&before);
                     }
                 }
                 _ => {}
@@ -157,42 +160,43 @@ impl App {
             return Vec::new();
         }
         match cmd {
-            Cmd::Submit => self.endpoint_start(),
-            Cmd::Stop => self.endpoint_stop(),
-            Cmd::Edit if self.endpoint.state == EndpointState::Stopped => {
-                self.endpoint.editing = Some(self.endpoint.listen.text());
+            Cmd::Submit => self.start(),
+            Cmd::Stop => self.stop(),
+            Cmd::Edit if self.state == EndpointState::Stopped => {
+                self.editing = Some(self.listen.text());
                 Vec::new()
             }
-            Cmd::Edit => self.toast(Level::Info, "Stop the endpoint to change its address"),
+            Cmd::Edit => vec![Out::toast(
+                Level::Info,
+                "Stop the endpoint to change its address",
+            )],
             Cmd::CycleNext | Cmd::CyclePrev => {
                 let n = crate::serve::snippets::ALL.len();
                 let step = if cmd == Cmd::CycleNext { 1 } else { n - 1 };
-                self.endpoint.snippet = (self.endpoint.snippet + step) % n;
-                self.endpoint.scroll = 0;
+                self.snippet = (self.snippet + step) % n;
+                self.scroll = 0;
                 Vec::new()
             }
-            Cmd::Pick => self.endpoint_pick(),
+            Cmd::Pick => self.pick(cx.view),
             Cmd::Up => {
-                self.endpoint.scroll = self.endpoint.scroll.saturating_sub(1);
+                self.scroll = self.scroll.saturating_sub(1);
                 Vec::new()
             }
             Cmd::Down => {
                 let lines = crate::serve::snippets::ALL
-                    .get(self.endpoint.snippet)
+                    .get(self.snippet)
                     .map_or(0, |s| s.template.lines().count());
                 let last = u16::try_from(lines).unwrap_or(u16::MAX);
-                self.endpoint.scroll = (self.endpoint.scroll + 1).min(last);
+                self.scroll = (self.scroll + 1).min(last);
                 Vec::new()
             }
-            Cmd::CopyDocument => self.endpoint_copy(),
+            Cmd::CopyDocument => self.copy(cx.view),
             _ => Vec::new(),
         }
     }
 
-    /// Opens the picker of the principals that have an AccessKey.
-    fn endpoint_pick(&mut self) -> Vec<Effect> {
-        let items: Vec<PickItem> = self
-            .endpoint_principals()
+    fn pick(&self, view: &VaultView) -> Vec<Out> {
+        let items: Vec<PickItem> = Self::principals(view)
             .into_iter()
             .map(|(name, access_key_id)| PickItem {
                 label: name.to_owned(),
@@ -201,112 +205,105 @@ impl App {
             })
             .collect();
         if items.is_empty() {
-            return self.toast(Level::Warn, NO_ACCESS_KEY);
+            return vec![Out::toast(Level::Warn, NO_ACCESS_KEY)];
         }
         let title = "Principal for the snippets (those with an AccessKey)".to_owned();
         let mut picker = Picker::new(title, items, PickTarget::EndpointPrincipal);
-        picker.selected = self.endpoint.principal % picker.items.len();
-        self.modals.push(Modal::Picker(picker));
-        Vec::new()
+        picker.selected = self.principal % picker.items.len();
+        vec![Out::Modal(Modal::Picker(picker))]
     }
 
-    /// The picker chose the principal `name`.
-    pub(in crate::tui) fn endpoint_picked(&mut self, name: &str) {
-        if let Some(i) = self
-            .endpoint_principals()
-            .iter()
-            .position(|(n, _)| *n == name)
-        {
-            self.endpoint.principal = i;
+    /// The principal picked for the snippets.
+    pub fn picked(&mut self, name: &str, view: &VaultView) {
+        if let Some(i) = Self::principals(view).iter().position(|(n, _)| *n == name) {
+            self.principal = i;
         }
     }
 
-    fn endpoint_start(&mut self) -> Vec<Effect> {
-        if self.endpoint.state != EndpointState::Stopped {
-            return self.toast(Level::Info, "The endpoint is already running");
+    fn start(&mut self) -> Vec<Out> {
+        if self.state != EndpointState::Stopped {
+            return vec![Out::toast(Level::Info, "The endpoint is already running")];
         }
-        match parse_listen(&self.endpoint.listen.text()) {
+        match parse_listen(&self.listen.text()) {
             Ok(listen) => {
-                self.endpoint.state = EndpointState::Starting;
-                vec![self.begin(Job::StartEndpoint { listen }, PendingKind::EndpointStart)]
+                self.state = EndpointState::Starting;
+                vec![Out::Run(
+                    Job::StartEndpoint { listen },
+                    PendingKind::EndpointStart,
+                )]
             }
-            Err(why) => self.endpoint_failed(&why),
+            Err(why) => failed(&why),
         }
     }
 
-    /// Stops the endpoint if it runs (also on quit).
-    pub(in crate::tui) fn endpoint_stop(&mut self) -> Vec<Effect> {
-        if !self.endpoint.is_running() {
+    /// Stops a running endpoint (it finishes the requests it is answering).
+    pub fn stop(&mut self) -> Vec<Out> {
+        if !self.is_running() {
             return Vec::new();
         }
-        self.endpoint.state = EndpointState::Stopping;
-        vec![self.begin(Job::StopEndpoint, PendingKind::EndpointStop)]
+        self.state = EndpointState::Stopping;
+        vec![Out::Run(Job::StopEndpoint, PendingKind::EndpointStop)]
     }
 
-    fn endpoint_copy(&mut self) -> Vec<Effect> {
-        let Some((_, access_key_id)) = self.endpoint_access_key() else {
-            return self.toast(Level::Warn, NO_ACCESS_KEY);
+    fn copy(&self, view: &VaultView) -> Vec<Out> {
+        let Some((_, access_key_id)) = self.access_key(view) else {
+            return vec![Out::toast(Level::Warn, NO_ACCESS_KEY)];
         };
         let job = Job::EndpointSnippet {
-            snippet: self.endpoint.snippet,
-            address: self.endpoint.address(),
+            snippet: self.snippet,
+            address: self.address(),
             access_key_id: access_key_id.to_owned(),
         };
-        vec![self.begin(job, PendingKind::EndpointSnippet)]
+        vec![Out::Run(job, PendingKind::EndpointSnippet)]
     }
 
-    fn endpoint_failed(&mut self, why: &str) -> Vec<Effect> {
-        let modal = ErrorModal::plain("Cannot start the endpoint", why);
-        self.modals.push(Modal::Error(modal));
-        Vec::new()
-    }
-
-    /// The worker's answer to a start.
-    pub(in crate::tui) fn endpoint_started(
-        &mut self,
-        started: Result<SocketAddr, String>,
-    ) -> Vec<Effect> {
+    /// The worker started the endpoint, or could not.
+    pub fn started(&mut self, started: Result<SocketAddr, String>) -> Vec<Out> {
         match started {
             Ok(at) => {
-                self.endpoint.state = EndpointState::Running(at);
-                self.endpoint.requests.clear();
-                self.toast(
+                self.state = EndpointState::Running(at);
+                self.requests.clear();
+                vec![Out::toast(
                     Level::Success,
                     format!("The endpoint listens at http://{at}"),
-                )
+                )]
             }
             Err(why) => {
-                self.endpoint.state = EndpointState::Stopped;
-                self.endpoint_failed(&why)
+                self.state = EndpointState::Stopped;
+                failed(&why)
             }
         }
     }
 
-    pub(in crate::tui) fn endpoint_stopped(&mut self) -> Vec<Effect> {
-        self.endpoint.state = EndpointState::Stopped;
-        self.toast(Level::Info, "The endpoint stopped")
+    /// The worker stopped the endpoint.
+    pub fn stopped(&mut self) -> Vec<Out> {
+        self.state = EndpointState::Stopped;
+        vec![Out::toast(Level::Info, "The endpoint stopped")]
     }
 
-    /// A filled snippet: to the clipboard, never to the screen.
-    pub(in crate::tui) fn endpoint_snippet(
-        &mut self,
-        filled: Result<crate::core::secret::SecretString, String>,
-    ) -> Vec<Effect> {
+    /// The snippet the worker filled (with the secret): onto the clipboard.
+    pub fn snippet_filled(&self, filled: Result<SecretString, String>) -> Vec<Out> {
         match filled {
             Ok(text) => {
                 let title = crate::serve::snippets::ALL
-                    .get(self.endpoint.snippet)
+                    .get(self.snippet)
                     .map_or("", |s| s.title);
-                let mut effects = self.toast(
-                    Level::Success,
-                    format!("Copied the snippet for {title} (it holds the AccessKeySecret)"),
-                );
-                effects.push(Effect::Copy(text.expose().to_owned()));
-                effects
+                vec![
+                    Out::toast(
+                        Level::Success,
+                        format!("Copied the snippet for {title} (it holds the AccessKeySecret)"),
+                    ),
+                    Out::Effect(Effect::Copy(text.expose().to_owned())),
+                ]
             }
-            Err(why) => self.toast(Level::Error, why),
+            Err(why) => vec![Out::toast(Level::Error, why)],
         }
     }
+}
+
+fn failed(why: &str) -> Vec<Out> {
+    let modal = ErrorModal::plain("Cannot start the endpoint", why);
+    vec![Out::Modal(Modal::Error(modal))]
 }
 
 #[cfg(test)]
@@ -340,25 +337,36 @@ mod tests {
 
     #[test]
     fn escape_puts_the_address_back_and_a_running_endpoint_keeps_its_address() {
-        let mut app = App::new(crate::tui::app::AppConfig::default());
-        app.endpoint.editing = Some(app.endpoint.listen.text());
-        app.endpoint.listen.set("127.0.0.1:1");
-        app.endpoint_command(Layer::EndpointAddress, Cmd::Cancel);
-        assert_eq!(app.endpoint.listen.text(), DEFAULT_LISTEN);
-        assert!(app.endpoint.editing.is_none());
+        let view = VaultView::default();
+        let cx = Cx {
+            view: &view,
+            theme: crate::tui::ui::theme::Theme::default(),
+            tick: 0,
+            principal: "admin",
+            body: ratatui::layout::Rect::new(0, 1, 80, 21),
+        };
+        let mut e = EndpointScreen::default();
+        e.editing = Some(e.listen.text());
+        e.listen.set("127.0.0.1:1");
+        e.update(Layer::EndpointAddress, Cmd::Cancel, &cx);
+        assert_eq!(e.listen.text(), DEFAULT_LISTEN);
+        assert!(e.editing.is_none());
 
         let at: SocketAddr = "127.0.0.1:4242".parse().unwrap();
-        app.endpoint.state = EndpointState::Running(at);
-        assert_eq!(app.endpoint.address(), "127.0.0.1:4242");
-        app.endpoint_command(Layer::Endpoint, Cmd::Edit);
-        assert!(app.endpoint.editing.is_none(), "no editing while it runs");
-        let effects = app.endpoint_command(Layer::Endpoint, Cmd::Submit);
-        assert!(effects.is_empty(), "no second start");
-        let effects = app.endpoint_command(Layer::Endpoint, Cmd::Stop);
+        e.state = EndpointState::Running(at);
+        assert_eq!(e.address(), "127.0.0.1:4242");
+        e.update(Layer::Endpoint, Cmd::Edit, &cx);
+        assert!(e.editing.is_none(), "no editing while it runs");
+        let outs = e.update(Layer::Endpoint, Cmd::Submit, &cx);
+        assert!(
+            !outs.iter().any(|o| matches!(o, Out::Run(..))),
+            "no second start"
+        );
+        let outs = e.update(Layer::Endpoint, Cmd::Stop, &cx);
         assert!(matches!(
-            effects.as_slice(),
-            [Effect::Run(_, Job::StopEndpoint)]
+            outs.as_slice(),
+            [Out::Run(Job::StopEndpoint, PendingKind::EndpointStop)]
         ));
-        assert_eq!(app.endpoint.state, EndpointState::Stopping);
+        assert_eq!(e.state, EndpointState::Stopping);
     }
 }

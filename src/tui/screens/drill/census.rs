@@ -9,12 +9,12 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::core::drill::{CensusReport, CensusVersion};
 
-use crate::tui::action::Effect;
-use crate::tui::app::{App, PendingKind};
-use crate::tui::job::Job;
+use crate::tui::job::{Job, PendingKind};
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::view::count;
+use crate::tui::screens::{Cx, Out};
 use crate::tui::ui::layout::spinner;
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;
@@ -48,20 +48,23 @@ impl CensusState {
     }
 }
 
-impl App {
+impl DrillScreen {
     /// Counts the input again if the view shows and the path changed (or if `force`d), unless
     /// the path is still being typed or a drill keeps the worker busy.
-    pub(in crate::tui) fn drill_census(&mut self, force: bool) -> Vec<Effect> {
-        let d = &self.drill;
+    pub fn census(&mut self, force: bool, cx: &Cx<'_>) -> Vec<Out> {
+        let d = &*self;
         let typing = d.is_editing() && d.form.focus == DrillField::Input;
         if !d.show_census || d.running().is_some() || (typing && !force) {
             return Vec::new();
         }
         let path = d.form.value(DrillField::Input);
         if path.is_empty() {
-            self.drill.census = CensusState::None;
+            self.census = CensusState::None;
             return if force {
-                self.toast(Level::Info, "Name the input file (or folder) first")
+                vec![Out::toast(
+                    Level::Info,
+                    "Name the input file (or folder) first",
+                )]
             } else {
                 Vec::new()
             };
@@ -69,33 +72,29 @@ impl App {
         if !force && d.census.path() == Some(path.as_str()) {
             return Vec::new();
         }
-        self.drill.census = CensusState::Counting(path.clone());
+        self.census = CensusState::Counting(path.clone());
         let job = Job::Census {
-            principal: self.principal.clone(),
+            principal: cx.principal.to_owned(),
             path: path.clone(),
         };
-        vec![self.begin(job, PendingKind::Census { path })]
+        vec![Out::Run(job, PendingKind::Census { path })]
     }
 
     /// A census came back; kept if it is of the path still being counted.
-    pub(in crate::tui) fn drill_census_done(
-        &mut self,
-        path: String,
-        result: Result<Box<CensusReport>, String>,
-    ) {
-        if self.drill.census != CensusState::Counting(path.clone()) {
+    pub fn census_done(&mut self, path: String, result: Result<Box<CensusReport>, String>) {
+        if self.census != CensusState::Counting(path.clone()) {
             return;
         }
-        self.drill.census = match result {
+        self.census = match result {
             Ok(report) => CensusState::Ready { path, report },
             Err(error) => CensusState::Failed { path, error },
         };
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let theme = app.config.theme;
-    let title = match &app.drill.census {
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>) {
+    let theme = cx.theme;
+    let title = match &d.census {
         CensusState::Ready { report, .. } => format!(
             " Census: {} lines in {} file{} · c: outlook ",
             count(report.totals.lines),
@@ -110,21 +109,21 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let text = match &app.drill.census {
-        CensusState::Ready { report, .. } => return render_report(frame, inner, app, report),
+    let text = match &d.census {
+        CensusState::Ready { report, .. } => return render_report(frame, inner, cx, report),
         CensusState::None => Span::styled(
             "Name the input (a file or a folder): the census counts its lines per key version without decrypting.",
             theme.dim(),
         ),
-        CensusState::Counting(path) => Span::raw(format!("{} Counting {path}…", spinner(app.tick))),
+        CensusState::Counting(path) => Span::raw(format!("{} Counting {path}…", spinner(cx.tick))),
         CensusState::Failed { error, .. } => Span::styled(error.as_str(), theme.error()),
     };
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
 }
 
 /// The label of a row: `alias/orders v1`, or the short id of a version the vault lacks.
-fn label(app: &App, row: &CensusVersion) -> String {
-    match app.view.version(&row.key_version_id) {
+fn label(cx: &Cx<'_>, row: &CensusVersion) -> String {
+    match cx.view.version(&row.key_version_id) {
         Some((key, at)) => format!("{} v{}", key.reference(), at + 1),
         None => format!("unknown {}", short_id(&row.key_version_id)),
     }
@@ -150,10 +149,10 @@ fn status(row: &CensusVersion) -> (String, bool) {
     (format!("old{at}"), false)
 }
 
-fn render_report(frame: &mut Frame<'_>, area: Rect, app: &App, report: &CensusReport) {
-    let theme = app.config.theme;
+fn render_report(frame: &mut Frame<'_>, area: Rect, cx: &Cx<'_>, report: &CensusReport) {
+    let theme = cx.theme;
     let width = usize::from(area.width);
-    let labels: Vec<String> = report.versions.iter().map(|r| label(app, r)).collect();
+    let labels: Vec<String> = report.versions.iter().map(|r| label(cx, r)).collect();
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(12);
     let label_w = longest.min(width * 2 / 5).max(8);
     let status_w = width.saturating_sub(label_w + 9);

@@ -7,8 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::tui::app::App;
 use crate::tui::drill_scan::{Fate, InputScan, Row, histogram, outlook};
+use crate::tui::screens::Cx;
+use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::ScanState;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::view::count;
@@ -27,9 +28,9 @@ fn bytes(n: u64) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let theme = app.config.theme;
-    let title = match &app.drill.scan {
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>) {
+    let theme = cx.theme;
+    let title = match &d.scan {
         ScanState::Ready(s) => format!(" Input: {} lines · {} ", count(s.lines), bytes(s.bytes)),
         _ => " Input by key version ".to_owned(),
     };
@@ -39,13 +40,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let text = match &app.drill.scan {
-        ScanState::Ready(scan) => return render_rows(frame, inner, app, scan),
+    let text = match &d.scan {
+        ScanState::Ready(scan) => return render_rows(frame, inner, d, cx, scan),
         ScanState::None => Span::styled(
             "Name the input file (⏎ edits the form): its lines are counted here by key version before anything runs.",
             theme.dim(),
         ),
-        ScanState::Scanning(path) => Span::raw(format!("{} Scanning {path}…", spinner(app.tick))),
+        ScanState::Scanning(path) => Span::raw(format!("{} Scanning {path}…", spinner(cx.tick))),
         ScanState::Failed { error, .. } => Span::styled(error.as_str(), theme.error()),
     };
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
@@ -63,10 +64,10 @@ fn fate_text(fate: Fate, dry_run: bool) -> (String, bool) {
 }
 
 /// The histogram's rows, its header and the outlook under them.
-fn render_rows(frame: &mut Frame<'_>, area: Rect, app: &App, scan: &InputScan) {
-    let (d, theme) = (&app.drill, app.config.theme);
+fn render_rows(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>, scan: &InputScan) {
+    let (d, theme) = (&d, cx.theme);
     let destination = d.form.value(DrillField::Destination);
-    let rows = histogram(scan, &app.view, &destination, d.form.rotate);
+    let rows = histogram(scan, cx.view, &destination, d.form.rotate);
     let width = usize::from(area.width);
     let longest = rows.iter().map(|r| label(r).chars().count()).max();
     let label_w = longest.unwrap_or(12).min(width * 2 / 5).max(8);

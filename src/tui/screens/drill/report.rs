@@ -13,13 +13,14 @@ use crate::api::render_json;
 use crate::core::drill::{DrillJob, DrillReport};
 
 use crate::tui::action::Effect;
-use crate::tui::app::App;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::save_prompt::SavePrompt;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::drill::DrillPhase;
+use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::view::{count, seconds};
+use crate::tui::screens::{Cx, Out};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;
 use crate::tui::ui::text::tail;
@@ -200,8 +201,8 @@ impl DrillReportView {
         lines
     }
 
-    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
-        let theme = app.config.theme;
+    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, cx: &Cx<'_>) {
+        let theme = cx.theme;
         let what = if self.report.dry_run {
             "Dry-run report"
         } else {
@@ -225,7 +226,7 @@ impl DrillReportView {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = usize::from(inner.width);
-        let mut head = self.summary(&app.view, theme);
+        let mut head = self.summary(cx.view, theme);
         head.push(self.output_line(width, theme));
         let rows: usize = head
             .iter()
@@ -238,7 +239,7 @@ impl DrillReportView {
             Layout::vertical([Constraint::Length(head_rows), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
         let lines: Vec<Line<'_>> = self
-            .table(&app.view, width, theme)
+            .table(cx.view, width, theme)
             .into_iter()
             .skip(self.scroll)
             .take(usize::from(rest.height))
@@ -269,16 +270,11 @@ pub fn version_label(view: &VaultView, key_id: &str, version_id: &str) -> String
     }
 }
 
-impl App {
-    pub(in crate::tui) fn drill_report_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let rows = usize::from(
-            crate::tui::app::view::areas(self)
-                .body
-                .height
-                .saturating_sub(8),
-        )
-        .max(1);
-        let DrillPhase::Report(report) = &mut self.drill.phase else {
+impl DrillScreen {
+    /// A key of the report.
+    pub fn report_update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        let rows = usize::from(cx.body.height.saturating_sub(8)).max(1);
+        let DrillPhase::Report(report) = &mut self.phase else {
             return Vec::new();
         };
         let last = report.report.versions.len() + report.report.failures.len() + 3;
@@ -292,17 +288,19 @@ impl App {
             Cmd::Bottom => report.scroll = last,
             Cmd::Save => {
                 let prompt = SavePrompt::new(&report.default_file_name(), report.document.clone());
-                self.modals.push(Modal::Save(prompt));
+                return vec![Out::Modal(Modal::Save(prompt))];
             }
             Cmd::CopyDocument => {
                 let text = report.document.clone();
-                self.toasts.push(
-                    Level::Success,
-                    "Copied the report (OSC 52: the terminal puts it on the clipboard)",
-                );
-                return vec![Effect::Copy(text)];
+                return vec![
+                    Out::toast(
+                        Level::Success,
+                        "Copied the report (OSC 52: the terminal puts it on the clipboard)",
+                    ),
+                    Out::Effect(Effect::Copy(text)),
+                ];
             }
-            Cmd::Close => self.drill.phase = DrillPhase::Form,
+            Cmd::Close => self.phase = DrillPhase::Form,
             _ => {}
         }
         Vec::new()

@@ -9,7 +9,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::tui::app::App;
+use crate::tui::screens::Cx;
+use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::{DrillPhase, RunningDrill};
 use crate::tui::ui::layout::spinner;
@@ -75,38 +76,45 @@ pub fn field_at(body: Rect, at: Position) -> Option<DrillField> {
     DrillField::ALL.get(usize::from(at.y - inner.y)).copied()
 }
 
-pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
-    match &app.drill.phase {
-        DrillPhase::Report(report) => report.render(frame, body, app),
+impl DrillScreen {
+    /// Draws the screen into `body`.
+    pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
+        render(frame, body, self, cx);
+    }
+}
+
+fn render(frame: &mut Frame<'_>, body: Rect, d: &DrillScreen, cx: &Cx<'_>) {
+    match &d.phase {
+        DrillPhase::Report(report) => report.render(frame, body, cx),
         DrillPhase::Running(run) => {
             let (top, rest) = split(body, 7);
-            render_running(frame, top, app, run);
-            crate::tui::screens::drill::histogram::render(frame, rest, app);
+            render_running(frame, top, cx, run);
+            crate::tui::screens::drill::histogram::render(frame, rest, d, cx);
         }
         DrillPhase::Form => {
             let (top, rest) = split(body, form_height(body));
-            render_form(frame, top, app);
-            let banner = u16::from(app.drill.banner.is_some() && rest.height > 3);
+            render_form(frame, top, d, cx);
+            let banner = u16::from(d.banner.is_some() && rest.height > 3);
             let [line, rest] =
                 Layout::vertical([Constraint::Length(banner), Constraint::Min(0)]).areas(rest);
-            if let Some(text) = &app.drill.banner {
-                let theme = app.config.theme;
+            if let Some(text) = &d.banner {
+                let theme = cx.theme;
                 frame.render_widget(
                     Paragraph::new(Span::styled(text.as_str(), theme.warn())),
                     line,
                 );
             }
-            if app.drill.show_census {
-                crate::tui::screens::drill::census::render(frame, rest, app);
+            if d.show_census {
+                crate::tui::screens::drill::census::render(frame, rest, d, cx);
             } else {
-                crate::tui::screens::drill::histogram::render(frame, rest, app);
+                crate::tui::screens::drill::histogram::render(frame, rest, d, cx);
             }
         }
     }
 }
 
-fn titled(title: String, app: &App, focused: bool) -> Block<'static> {
-    let theme = app.config.theme;
+fn titled(title: String, cx: &Cx<'_>, focused: bool) -> Block<'static> {
+    let theme = cx.theme;
     Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {
@@ -116,40 +124,46 @@ fn titled(title: String, app: &App, focused: bool) -> Block<'static> {
         })
         .title(Span::styled(title, theme.title()))
         .title(
-            Line::from(Span::styled(format!(" as {} ", app.principal), theme.dim()))
-                .right_aligned(),
+            Line::from(Span::styled(format!(" as {} ", cx.principal), theme.dim())).right_aligned(),
         )
 }
 
-fn render_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let block = titled(" Rotation drill ".to_owned(), app, app.drill.is_editing());
+fn render_form(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>) {
+    let block = titled(" Rotation drill ".to_owned(), cx, d.is_editing());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // Notes go at the right end of their row, when there is room for them.
     let notes_shown = inner.width.saturating_sub(LABEL_W) >= 36;
     for (field, y) in DrillField::ALL.into_iter().zip(inner.y..inner.bottom()) {
         let row = Rect::new(inner.x, y, inner.width, 1);
-        render_field(frame, row, app, field, notes_shown);
+        render_field(frame, row, d, cx, field, notes_shown);
     }
     if inner.height > 6 {
-        let help = form_help(app, notes_shown);
+        let help = form_help(d, cx, notes_shown);
         let at = Rect::new(inner.x, inner.y + 6, inner.width, inner.height - 6);
-        let style = app.config.theme.dim();
+        let style = cx.theme.dim();
         frame.render_widget(Paragraph::new(Span::styled(help, style)), at);
     }
 }
 
 /// One field's row: the label, the value, and the note at the right end.
-fn render_field(frame: &mut Frame<'_>, row: Rect, app: &App, field: DrillField, notes: bool) {
-    let (form, theme) = (&app.drill.form, app.config.theme);
+fn render_field(
+    frame: &mut Frame<'_>,
+    row: Rect,
+    d: &DrillScreen,
+    cx: &Cx<'_>,
+    field: DrillField,
+    notes: bool,
+) {
+    let (form, theme) = (&d.form, cx.theme);
     let avail = row.width.saturating_sub(LABEL_W);
-    let note = form.note(field, &app.view).filter(|_| notes);
+    let note = form.note(field, cx.view).filter(|_| notes);
     let note_w = note.as_ref().map_or(0, |(_, t)| {
         u16::try_from(t.chars().count())
             .unwrap_or(u16::MAX)
             .min(avail / 2)
     });
-    let focused = app.drill.is_editing() && form.focus == field;
+    let focused = d.is_editing() && form.focus == field;
     let (marker, style) = if focused {
         ("▸", theme.focus())
     } else {
@@ -184,8 +198,8 @@ fn render_field(frame: &mut Frame<'_>, row: Rect, app: &App, field: DrillField, 
 
 /// The line under the form: the focused field's help (or its note, when notes do not fit
 /// beside the fields), or how to start.
-fn form_help(app: &App, notes_shown: bool) -> String {
-    let d = &app.drill;
+fn form_help(d: &DrillScreen, cx: &Cx<'_>, notes_shown: bool) -> String {
+    let d = &d;
     if !d.is_editing() {
         return if d.show_census {
             "⏎ edit · s start · r count again · c back to the drill outlook".to_owned()
@@ -194,20 +208,20 @@ fn form_help(app: &App, notes_shown: bool) -> String {
         };
     }
     let focus = d.form.focus;
-    match d.form.note(focus, &app.view) {
+    match d.form.note(focus, cx.view) {
         Some((_, note)) if !notes_shown => note,
         _ => focus.help().to_owned(),
     }
 }
 
-fn render_running(frame: &mut Frame<'_>, area: Rect, app: &App, run: &RunningDrill) {
-    let theme = app.config.theme;
+fn render_running(frame: &mut Frame<'_>, area: Rect, cx: &Cx<'_>, run: &RunningDrill) {
+    let theme = cx.theme;
     let title = if run.cancelling {
-        format!(" {} Cancelling… ", spinner(app.tick))
+        format!(" {} Cancelling… ", spinner(cx.tick))
     } else {
-        format!(" {} Drill running ", spinner(app.tick))
+        format!(" {} Drill running ", spinner(cx.tick))
     };
-    let block = titled(title, app, true);
+    let block = titled(title, cx, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);

@@ -11,28 +11,31 @@ use crate::core::secret::SecretString;
 use crate::serve::LoggedRequest;
 use crate::serve::snippets;
 
-use crate::tui::app::App;
-use crate::tui::screens::endpoint::EndpointState;
+use crate::tui::screens::Cx;
+use crate::tui::screens::endpoint::{EndpointScreen, EndpointState};
 use crate::tui::ui::theme::Theme;
+use crate::tui::vault_view::VaultView;
 
 /// What stands for the AccessKeySecret on screen.
 pub const MASKED_SECRET: &str = "••••••••••••••••";
 
-pub fn render(frame: &mut Frame<'_>, body: Rect, app: &App) {
-    let theme = app.config.theme;
-    let [head, requests, snippet] = Layout::vertical([
-        Constraint::Length(3),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-    ])
-    .areas(body);
-    render_head(frame, head, app, theme);
-    render_requests(frame, requests, app, theme);
-    render_snippet(frame, snippet, app, theme);
+impl EndpointScreen {
+    /// Draws the screen into `body`.
+    pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
+        let theme = cx.theme;
+        let [head, requests, snippet] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+        ])
+        .areas(body);
+        render_head(frame, head, self, theme);
+        render_requests(frame, requests, self, cx.view, theme);
+        render_snippet(frame, snippet, self, cx.view, theme);
+    }
 }
 
-fn render_head(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let e = &app.endpoint;
+fn render_head(frame: &mut Frame<'_>, area: Rect, e: &EndpointScreen, theme: Theme) {
     let (state, style) = match e.state {
         EndpointState::Stopped => ("○ stopped".to_owned(), theme.dim()),
         EndpointState::Starting => ("◌ starting…".to_owned(), theme.warn()),
@@ -79,18 +82,23 @@ fn latency(micros: u64) -> String {
 }
 
 /// A key as the table names it: its alias if it has one.
-fn key_label(app: &App, key_id: Option<&str>) -> String {
+fn key_label(view: &VaultView, key_id: Option<&str>) -> String {
     let Some(id) = key_id else {
         return "-".to_owned();
     };
-    app.view
-        .key(id)
+    view.key(id)
         .and_then(|k| k.aliases.first())
         .map_or_else(|| id.to_owned(), Clone::clone)
 }
 
-fn render_requests(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let requests: &[LoggedRequest] = &app.endpoint.requests;
+fn render_requests(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    e: &EndpointScreen,
+    view: &VaultView,
+    theme: Theme,
+) {
+    let requests: &[LoggedRequest] = &e.requests;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border())
@@ -121,7 +129,7 @@ fn render_requests(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             Span::raw(clock_time(r.time)),
             Span::raw(r.event.principal.clone().unwrap_or_else(|| "-".to_owned())),
             Span::raw(r.event.action.clone()),
-            Span::raw(key_label(app, r.event.key_id.as_deref())),
+            Span::raw(key_label(view, r.event.key_id.as_deref())),
             Span::styled(r.event.code.clone(), code_style),
             Span::raw(latency(r.event.micros)),
         ])
@@ -139,8 +147,14 @@ fn render_requests(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 
-fn render_snippet(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let index = app.endpoint.snippet % snippets::ALL.len();
+fn render_snippet(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    e: &EndpointScreen,
+    view: &VaultView,
+    theme: Theme,
+) {
+    let index = e.snippet % snippets::ALL.len();
     let Some(snippet) = snippets::ALL.get(index) else {
         return;
     };
@@ -157,7 +171,7 @@ fn render_snippet(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             theme.title(),
         ));
     let mut lines = Vec::new();
-    let code = if let Some((principal, access_key_id)) = app.endpoint_access_key() {
+    let code = if let Some((principal, access_key_id)) = e.access_key(view) {
         lines.push(Line::from(vec![
             Span::styled("as ", theme.dim()),
             Span::raw(principal.to_owned()),
@@ -169,7 +183,7 @@ fn render_snippet(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         ]));
         let masked = SecretString::from(MASKED_SECRET);
         snippet
-            .filled(&app.endpoint.address(), access_key_id, &masked)
+            .filled(&e.address(), access_key_id, &masked)
             .expose()
             .to_owned()
     } else {
@@ -179,13 +193,11 @@ fn render_snippet(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         )));
         snippet
             .template
-            .replace(snippets::TEMPLATE_ENDPOINT, &app.endpoint.address())
+            .replace(snippets::TEMPLATE_ENDPOINT, &e.address())
     };
     lines.extend(code.lines().map(|l| Line::from(l.to_owned())));
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((app.endpoint.scroll, 0)),
+        Paragraph::new(lines).block(block).scroll((e.scroll, 0)),
         area,
     );
 }

@@ -9,51 +9,46 @@ use std::time::Duration;
 use crate::api::ApiError;
 use crate::core::drill::{DrillControl, DrillError, DrillProgress};
 
-use crate::tui::action::Effect;
-use crate::tui::app::{App, PendingKind};
 use crate::tui::drill_scan::InputScan;
-use crate::tui::job::{Job, JobId, Reply};
+use crate::tui::job::{Job, JobId, PendingKind, Reply};
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::report::DrillReportView;
-use crate::tui::screens::drill::{CANCELLED, DrillPhase, RunningDrill, ScanState};
+use crate::tui::screens::drill::{CANCELLED, DrillPhase, DrillScreen, RunningDrill, ScanState};
+use crate::tui::screens::{Cx, Out};
 
-impl App {
+impl DrillScreen {
     /// Scans the input again if it changed since the last scan (or if `force`d), unless it is
     /// still being typed or a drill keeps the worker busy.
-    pub(in crate::tui) fn drill_rescan(&mut self, force: bool) -> Vec<Effect> {
-        let d = &self.drill;
+    pub fn rescan(&mut self, force: bool) -> Vec<Out> {
+        let d = &*self;
         let typing = d.is_editing() && d.form.focus == DrillField::Input;
         if (typing && !force) || d.running().is_some() {
             return Vec::new();
         }
         let path = d.form.value(DrillField::Input);
         if path.is_empty() {
-            self.drill.scan = ScanState::None;
+            self.scan = ScanState::None;
             return Vec::new();
         }
         if !force && d.scan.path() == Some(path.as_str()) {
             return Vec::new();
         }
-        self.drill.scan = ScanState::Scanning(path.clone());
+        self.scan = ScanState::Scanning(path.clone());
         let job = Job::ScanDrillInput { path: path.clone() };
-        vec![self.begin(job, PendingKind::DrillScan { path })]
+        vec![Out::Run(job, PendingKind::DrillScan { path })]
     }
 
     /// A scan came back; kept if it is of the input still named.
-    pub(in crate::tui) fn drill_scanned(
-        &mut self,
-        path: String,
-        result: Result<InputScan, String>,
-    ) {
-        if self.drill.scan != ScanState::Scanning(path.clone()) {
+    pub fn scanned(&mut self, path: String, result: Result<InputScan, String>) {
+        if self.scan != ScanState::Scanning(path.clone()) {
             return;
         }
-        self.drill.scan = match result {
+        self.scan = match result {
             Ok(scan) => {
-                if let DrillPhase::Running(r) = &mut self.drill.phase
+                if let DrillPhase::Running(r) = &mut self.phase
                     && r.job.input == Path::new(&scan.path)
                 {
                     r.total_lines = Some(scan.lines);
@@ -65,15 +60,18 @@ impl App {
     }
 
     /// Checks the form and hands the drill to the worker.
-    pub(in crate::tui) fn drill_start(&mut self) -> Vec<Effect> {
-        if self.drill.running().is_some() {
-            return self.toast(Level::Info, "A drill is running; esc cancels it");
+    pub fn start(&mut self, cx: &Cx<'_>) -> Vec<Out> {
+        if self.running().is_some() {
+            return vec![Out::toast(
+                Level::Info,
+                "A drill is running; esc cancels it",
+            )];
         }
-        let Some(job) = self.drill.form.job() else {
-            self.drill.editing = true;
+        let Some(job) = self.form.job() else {
+            self.editing = true;
             return Vec::new();
         };
-        let total_lines = match &self.drill.scan {
+        let total_lines = match &self.scan {
             ScanState::Ready(s) if job.input == Path::new(&s.path) && s.too_long.is_none() => {
                 Some(s.lines)
             }
@@ -81,16 +79,15 @@ impl App {
         };
         let control = Arc::new(DrillControl::new());
         let run = Job::Drill {
-            principal: self.principal.clone(),
+            principal: cx.principal.to_owned(),
             job: Box::new(job.clone()),
             control: Arc::clone(&control),
         };
-        let effect = self.begin(run, PendingKind::Drill);
-        let id = self.pending.last().map_or(0, |p| p.id);
-        self.drill.editing = false;
-        self.drill.banner = None;
-        self.drill.phase = DrillPhase::Running(Box::new(RunningDrill {
-            id,
+        self.editing = false;
+        self.banner = None;
+        // The job's id comes when the app hands it to the worker ([`Self::began`]).
+        self.phase = DrillPhase::Running(Box::new(RunningDrill {
+            id: 0,
             job,
             control,
             progress: DrillProgress::default(),
@@ -98,16 +95,19 @@ impl App {
             total_lines,
             cancelling: false,
         }));
-        vec![effect]
+        vec![Out::Run(run, PendingKind::Drill)]
     }
 
-    pub(in crate::tui) fn drill_progress(
-        &mut self,
-        id: JobId,
-        progress: DrillProgress,
-        elapsed: Duration,
-    ) {
-        if let DrillPhase::Running(r) = &mut self.drill.phase
+    /// The drill just started went to the worker as job `id`.
+    pub fn began(&mut self, id: JobId) {
+        if let DrillPhase::Running(r) = &mut self.phase {
+            r.id = id;
+        }
+    }
+
+    /// The worker's progress report of drill `id`.
+    pub fn progress(&mut self, id: JobId, progress: DrillProgress, elapsed: Duration) {
+        if let DrillPhase::Running(r) = &mut self.phase
             && r.id == id
         {
             r.progress = progress;
@@ -116,39 +116,40 @@ impl App {
     }
 
     /// The drill ended: the report, the cancellation, or the error.
-    pub(in crate::tui) fn drill_done(&mut self, reply: Reply) -> Vec<Effect> {
-        self.audit.stale = true;
-        let cancelling = self.drill.running().is_some_and(|r| r.cancelling);
-        self.drill.phase = DrillPhase::Form;
+    pub fn done(&mut self, reply: Reply) -> Vec<Out> {
+        let cancelling = self.running().is_some_and(|r| r.cancelling);
+        self.phase = DrillPhase::Form;
         let done = match reply {
             Reply::Drill(done) => *done,
             Reply::OpenFailed { message, .. } => {
                 let modal = ErrorModal::plain("The drill did not run", &message);
-                self.modals.push(Modal::Error(modal));
-                return Vec::new();
+                return vec![Out::Modal(Modal::Error(modal))];
             }
             _ => return Vec::new(),
         };
         let document = done.outcome.document(&done.job);
         let request_id = done.outcome.request_id;
+        let mut outs = Vec::new();
         match done.outcome.result {
             Ok(report) => {
                 let (level, text) = done_toast(&report);
-                self.toasts.push(level, text);
+                outs.push(Out::Toast(level, text));
                 if cancelling {
-                    self.toasts
-                        .push(Level::Info, "It finished before it could be cancelled");
+                    outs.push(Out::toast(
+                        Level::Info,
+                        "It finished before it could be cancelled",
+                    ));
                 }
                 let view = DrillReportView::new(done.job, report, request_id, document.as_ref());
-                self.drill.phase = DrillPhase::Report(Box::new(view));
+                self.phase = DrillPhase::Report(Box::new(view));
             }
-            Err(DrillError::Cancelled) => self.drill.banner = Some(CANCELLED.to_owned()),
+            Err(DrillError::Cancelled) => self.banner = Some(CANCELLED.to_owned()),
             Err(e) => {
                 let modal = drill_error(&e, &request_id);
-                self.modals.push(Modal::Error(modal));
+                outs.push(Out::Modal(Modal::Error(modal)));
             }
         }
-        Vec::new()
+        outs
     }
 }
 
