@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod context;
 pub mod drill_scan;
 pub mod form;
 pub mod job;

@@ -5,7 +5,7 @@
 /// can be borrowed mutably beside it): `cx!(self, body)`.
 macro_rules! cx {
     ($app:expr, $body:expr) => {
-        $crate::tui::screens::Cx {
+        $crate::tui::context::Cx {
             view: &$app.view,
             theme: $app.config.theme,
             tick: $app.tick,

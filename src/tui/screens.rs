@@ -1,6 +1,6 @@
 //! The main screens of the console, one room each, and what stands before them (the gate).
 //!
-//! A screen owns its state. Its `update` takes a command and a read-only [`Cx`] and returns
+//! A screen owns its state. Its `update` takes a command and a read-only [`Cx`](crate::tui::context::Cx) and returns
 //! what it wants done as [`Out`] values (a toast, a modal, a job for the worker, a form to
 //! open), which the app carries out; its `render(&self, frame, area, cx)` only draws. No screen
 //! sees the app.
@@ -14,28 +14,10 @@ pub mod keys;
 pub mod principals;
 pub mod walkthrough;
 
-use ratatui::layout::Rect;
-
 use crate::tui::action::Effect;
 use crate::tui::job::{Job, PendingKind};
 use crate::tui::modals::Modal;
 use crate::tui::modals::toast::Level;
-use crate::tui::ui::theme::Theme;
-use crate::tui::vault_view::VaultView;
-
-/// What a screen reads: the app's state it may see, read-only.
-#[derive(Debug, Clone, Copy)]
-pub struct Cx<'a> {
-    /// The console's copy of the vault.
-    pub view: &'a VaultView,
-    pub theme: Theme,
-    /// About ten a second while something animates.
-    pub tick: u64,
-    /// The principal the console acts as.
-    pub principal: &'a str,
-    /// The body of the screen at the current terminal size (for paging and clicks).
-    pub body: Rect,
-}
 
 /// What a screen asks the app to do after an update.
 #[derive(Debug)]

@@ -6,11 +6,12 @@ use ratatui::layout::Rect;
 
 use crate::tui::action::Effect;
 use crate::tui::app::App;
+use crate::tui::context::Cx;
 use crate::tui::job::{Job, PendingKind};
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::principals::unknown_principal_warning;
-use crate::tui::screens::{Cx, Out, Screen};
+use crate::tui::screens::{Out, Screen};
 
 impl App {
     /// What the screens see of the app, for a screen drawn in `body`.

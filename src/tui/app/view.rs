@@ -116,7 +116,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             w.render(frame, a.walk, theme);
         }
         if let Some(form) = &app.form {
-            crate::tui::form::view::render(frame, a.body, form, app);
+            crate::tui::form::view::render(frame, a.body, form, &cx);
         }
         if let Some(result) = &app.result {
             result.render(frame, a.body, theme);

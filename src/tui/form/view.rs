@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::tui::app::App;
+use crate::tui::context::Cx;
 use crate::tui::form::Form;
 use crate::tui::form::inspector;
 use crate::tui::form::rules as form_rules;
@@ -46,15 +46,15 @@ fn label_width(form: &Form) -> u16 {
     u16::try_from(longest.min(32)).unwrap_or(32)
 }
 
-fn plan(form: &Form, app: &App, spare: bool, note_width: u16) -> Vec<Row> {
-    let inspection = form.inspect(&app.view);
+fn plan(form: &Form, cx: &Cx<'_>, spare: bool, note_width: u16) -> Vec<Row> {
+    let inspection = form.inspect(cx.view);
     let hint = form.spec.name == "ReEncrypt";
     form.visible_fields()
         .into_iter()
         .filter_map(|i| {
             let f = form.fields.get(i)?;
             let note = if f.name() == "CiphertextBlob" && form_rules::inspects_blob(form) {
-                inspector::describe(&app.view, &inspection, hint).or_else(|| note_of(f))
+                inspector::describe(cx.view, &inspection, hint).or_else(|| note_of(f))
             } else {
                 note_of(f)
             };
@@ -90,13 +90,13 @@ fn first_row(rows: &[Row], focus: usize, height: u16, stacked: bool) -> usize {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, form: &Form, app: &App) {
-    let theme = app.config.theme;
+pub fn render(frame: &mut Frame<'_>, area: Rect, form: &Form, cx: &Cx<'_>) {
+    let theme = cx.theme;
     frame.render_widget(Clear, area);
     let mut title = vec![Span::styled(format!(" {} ", form.spec.name), theme.title())];
     if form.pending.is_some() {
         title.push(Span::styled(
-            format!("{} running… ", spinner(app.tick)),
+            format!("{} running… ", spinner(cx.tick)),
             theme.focus(),
         ));
     }
@@ -105,8 +105,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, form: &Form, app: &App) {
         .border_style(theme.border_focus())
         .title(Line::from(title))
         .title(
-            Line::from(Span::styled(format!(" as {} ", app.principal), theme.dim()))
-                .right_aligned(),
+            Line::from(Span::styled(format!(" as {} ", cx.principal), theme.dim())).right_aligned(),
         );
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -128,11 +127,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, form: &Form, app: &App) {
     } else {
         fields.width.saturating_sub(label_w)
     };
-    let total: u16 = plan(form, app, false, note_width)
+    let total: u16 = plan(form, cx, false, note_width)
         .iter()
         .map(|r| r.height(stacked))
         .sum();
-    let rows = plan(form, app, total + 2 <= fields.height, note_width);
+    let rows = plan(form, cx, total + 2 <= fields.height, note_width);
     draw_rows(frame, fields, form, &rows, (label_w, stacked), theme);
     render_help(frame, help, form, theme);
 }

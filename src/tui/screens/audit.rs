@@ -10,12 +10,13 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::core::audit::{AuditEntry, AuditRecord, AuditVerifyReport};
 
+use crate::tui::context::Cx;
 use crate::tui::job::{Job, PendingKind};
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
-use crate::tui::screens::{Cx, Out};
+use crate::tui::screens::Out;
 use crate::tui::ui::text::fit;
 
 /// The entries shown and where the view is.

@@ -19,15 +19,16 @@ use ratatui::layout::Position;
 use crate::core::drill::{DrillControl, DrillJob, DrillProgress};
 
 use crate::tui::action::Effect;
+use crate::tui::context::Cx;
 use crate::tui::drill_scan::InputScan;
 use crate::tui::job::JobId;
 use crate::tui::keymap::Sink;
 use crate::tui::keymap::{Cmd, Layer};
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::{PickTarget, Picker};
+use crate::tui::screens::Out;
 use crate::tui::screens::drill::form::{DrillField, DrillForm};
 use crate::tui::screens::drill::report::DrillReportView;
-use crate::tui::screens::{Cx, Out};
 use crate::tui::vault_view::KeyRow;
 
 /// What the banner says after a cancelled drill.

@@ -14,6 +14,7 @@ use crate::core::secret::SecretString;
 use crate::serve::LoggedRequest;
 
 use crate::tui::action::Effect;
+use crate::tui::context::Cx;
 use crate::tui::form::field::TextField;
 use crate::tui::job::{Job, PendingKind};
 use crate::tui::keymap::{Cmd, Layer};
@@ -21,7 +22,7 @@ use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::picker::{PickItem, PickTarget, Picker};
 use crate::tui::modals::toast::Level;
-use crate::tui::screens::{Cx, Out};
+use crate::tui::screens::Out;
 use crate::tui::vault_view::VaultView;
 
 /// The address the console offers first (the default of `kms-console serve --listen`).

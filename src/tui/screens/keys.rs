@@ -9,10 +9,11 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::core::spec::{KeySpec, KeyState};
 
+use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::Picker;
-use crate::tui::screens::{Cx, Out};
+use crate::tui::screens::Out;
 use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};

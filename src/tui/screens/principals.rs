@@ -8,8 +8,9 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
-use crate::tui::screens::{Cx, Out};
+use crate::tui::screens::Out;
 
 /// The principal list's selection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

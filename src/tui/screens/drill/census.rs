@@ -9,12 +9,13 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::core::drill::{CensusReport, CensusVersion};
 
+use crate::tui::context::Cx;
 use crate::tui::job::{Job, PendingKind};
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::Out;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::view::count;
-use crate::tui::screens::{Cx, Out};
 use crate::tui::ui::layout::spinner;
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;

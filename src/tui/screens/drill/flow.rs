@@ -9,15 +9,16 @@ use std::time::Duration;
 use crate::api::ApiError;
 use crate::core::drill::{DrillControl, DrillError, DrillProgress};
 
+use crate::tui::context::Cx;
 use crate::tui::drill_scan::InputScan;
 use crate::tui::job::{Job, JobId, PendingKind, Reply};
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::Out;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::report::DrillReportView;
 use crate::tui::screens::drill::{CANCELLED, DrillPhase, DrillScreen, RunningDrill, ScanState};
-use crate::tui::screens::{Cx, Out};
 
 impl DrillScreen {
     /// Scans the input again if it changed since the last scan (or if `force`d), unless it is

@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::tui::context::Cx;
 use crate::tui::drill_scan::{Fate, InputScan, Row, histogram, outlook};
-use crate::tui::screens::Cx;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::ScanState;
 use crate::tui::screens::drill::form::DrillField;

@@ -13,14 +13,15 @@ use crate::api::render_json;
 use crate::core::drill::{DrillJob, DrillReport};
 
 use crate::tui::action::Effect;
+use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::save_prompt::SavePrompt;
 use crate::tui::modals::toast::Level;
+use crate::tui::screens::Out;
 use crate::tui::screens::drill::DrillPhase;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::view::{count, seconds};
-use crate::tui::screens::{Cx, Out};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;
 use crate::tui::ui::text::tail;

@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::tui::screens::Cx;
+use crate::tui::context::Cx;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::{DrillPhase, RunningDrill};

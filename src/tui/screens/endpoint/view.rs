@@ -11,7 +11,7 @@ use crate::core::secret::SecretString;
 use crate::serve::LoggedRequest;
 use crate::serve::snippets;
 
-use crate::tui::screens::Cx;
+use crate::tui::context::Cx;
 use crate::tui::screens::endpoint::{EndpointScreen, EndpointState};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
