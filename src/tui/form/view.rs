@@ -11,7 +11,7 @@ use crate::tui::context::Cx;
 use crate::tui::form::Form;
 use crate::tui::form::inspector;
 use crate::tui::form::rules as form_rules;
-use crate::tui::ui::layout::spinner;
+use crate::tui::ui::layout::{field_label, spinner};
 use crate::tui::ui::theme::Theme;
 
 /// One shown field and the rows it takes.
@@ -181,15 +181,7 @@ fn draw_rows(
         y += row.height(stacked);
         let focused = row.field == form.focus;
         let required = if f.param.required { "*" } else { "" };
-        let (marker, style) = if focused {
-            ("▸", theme.focus())
-        } else {
-            (" ", theme.text())
-        };
-        let label = Line::from(vec![
-            Span::styled(marker, theme.focus()),
-            Span::styled(format!("{}{required}", f.name()), style),
-        ]);
+        let label = field_label(format!("{}{required}", f.name()), focused, theme);
         frame.render_widget(Paragraph::new(label), at.label);
         f.render(frame, at.value, focused, theme);
         if let Some((ok, text)) = &row.note {

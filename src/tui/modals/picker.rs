@@ -1,7 +1,7 @@
 //! The picker modal: a filterable list to choose a key, a key version, an alias or an action
 //! from, so that no one has to type a KeyId.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -11,7 +11,7 @@ use crate::api::{ACTIONS, ParamKind};
 
 use crate::tui::form::Form;
 use crate::tui::form::rules::{self as form_rules, KeyKind};
-use crate::tui::ui::text::short_id;
+use crate::tui::ui::text::{edit_filter, short_id};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -172,19 +172,9 @@ impl Picker {
 
     /// Typing filters the list.
     pub fn input(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.query.clear();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.query.push(c);
-            }
-            KeyCode::Backspace => {
-                self.query.pop();
-            }
-            _ => return,
+        if edit_filter(&mut self.query, key) {
+            self.refilter();
         }
-        self.refilter();
     }
 
     pub fn paste(&mut self, text: &str) {

@@ -38,13 +38,11 @@ impl AuditScreen {
     pub fn update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
         let rows = Self::rows(cx.body);
         let last = self.entries.len().saturating_sub(rows);
+        if let Some(at) = cmd.scrolled(self.scroll, rows, last) {
+            self.scroll = at;
+            return Vec::new();
+        }
         match cmd {
-            Cmd::Up => self.scroll = self.scroll.saturating_sub(1),
-            Cmd::Down => self.scroll = (self.scroll + 1).min(last),
-            Cmd::PageUp => self.scroll = self.scroll.saturating_sub(rows),
-            Cmd::PageDown => self.scroll = (self.scroll + rows).min(last),
-            Cmd::Top => self.scroll = 0,
-            Cmd::Bottom => self.scroll = last,
             Cmd::Reload => return vec![Out::LoadAudit],
             Cmd::Verify => return vec![Out::Run(Job::VerifyAudit, PendingKind::Verify)],
             _ => {}

@@ -1,7 +1,7 @@
 //! The keys screen: the key list (alias, KeyId, spec, state, versions, rotation) with its `/`
 //! filter, beside the selected key's details and versions, the primary one marked.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -14,7 +14,7 @@ use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::Picker;
 use crate::tui::screens::Out;
-use crate::tui::ui::text::fit;
+use crate::tui::ui::text::{edit_filter, fit};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -80,17 +80,8 @@ impl KeysScreen {
 
     /// A key for the filter line.
     pub fn filter_input(&mut self, key: KeyEvent, view: &VaultView) {
-        match key.code {
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.query.clear();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.query.push(c);
-            }
-            KeyCode::Backspace => {
-                self.query.pop();
-            }
-            _ => return,
+        if !edit_filter(&mut self.query, key) {
+            return;
         }
         let keep = self.selected_id.clone();
         self.refilter(view, keep.as_deref());
@@ -269,14 +260,20 @@ fn columns(width: usize) -> (bool, bool, bool, bool) {
     (width >= 44, width >= 26, width >= 32, width >= 38)
 }
 
-fn row_line(key: &KeyRow, width: usize, style: ratatui::style::Style, theme: Theme) -> Line<'_> {
+/// The alias column's width: what the other columns shown leave of `width`.
+fn alias_width(width: usize) -> usize {
     let (id, spec, versions, rotation) = columns(width);
     let fixed = 9
         + usize::from(id) * 9
         + usize::from(spec) * 9
         + usize::from(versions) * 3
         + usize::from(rotation) * 6;
-    let alias_width = width.saturating_sub(fixed).max(4);
+    width.saturating_sub(fixed).max(4)
+}
+
+fn row_line(key: &KeyRow, width: usize, style: ratatui::style::Style, theme: Theme) -> Line<'_> {
+    let (id, spec, versions, rotation) = columns(width);
+    let alias_width = alias_width(width);
     let alias = key
         .aliases
         .first()
@@ -311,12 +308,7 @@ fn row_line(key: &KeyRow, width: usize, style: ratatui::style::Style, theme: The
 
 fn header_line(width: usize, theme: Theme) -> Line<'static> {
     let (id, spec, versions, rotation) = columns(width);
-    let fixed = 9
-        + usize::from(id) * 9
-        + usize::from(spec) * 9
-        + usize::from(versions) * 3
-        + usize::from(rotation) * 6;
-    let mut text = fit("Alias", width.saturating_sub(fixed).max(4));
+    let mut text = fit("Alias", alias_width(width));
     for (on, label) in [(id, " KeyId   "), (spec, " Spec    ")] {
         if on {
             text.push_str(label);

@@ -1,6 +1,13 @@
-//! Layout helpers shared by the rooms: a centred popup area and the busy spinner.
+//! Layout helpers shared by the rooms: a centred popup area, the busy spinner, a titled panel
+//! and a form field's label.
+
+use std::borrow::Cow;
 
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use crate::tui::ui::theme::Theme;
 
 /// A centred rectangle of at most `width` × `height` inside `area`.
 pub fn popup_area(area: Rect, width: u16, height: u16) -> Rect {
@@ -20,4 +27,25 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn spinner(tick: u64) -> &'static str {
     let i = usize::try_from(tick % 10).unwrap_or(0);
     SPINNER.get(i).copied().unwrap_or("*")
+}
+
+/// A bordered panel with its title.
+pub fn panel(title: String, theme: Theme) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(title, theme.title()))
+}
+
+/// A form field's label: led by `▸` and in the focus colour when the field has the focus.
+pub fn field_label<'a>(name: impl Into<Cow<'a, str>>, focused: bool, theme: Theme) -> Line<'a> {
+    let (marker, style) = if focused {
+        ("▸", theme.focus())
+    } else {
+        (" ", theme.text())
+    };
+    Line::from(vec![
+        Span::styled(marker, theme.focus()),
+        Span::styled(name, style),
+    ])
 }

@@ -1,5 +1,8 @@
 //! Text helpers every room draws with: cut to a width from the front ([`fit`]) or keep the end
-//! ([`tail`]), and the short form of an id ([`short_id`]). Widths count characters.
+//! ([`tail`]), the short form of an id ([`short_id`]), and the editing keys of a one-line
+//! filter ([`edit_filter`]). Widths count characters.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Cuts `text` to `width` characters, marking a cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {
@@ -26,6 +29,20 @@ pub fn short_id(id: &str) -> String {
         Some(head) if id.len() > 8 => format!("{head}…"),
         _ => id.to_owned(),
     }
+}
+
+/// A key typed into a one-line filter: a character, backspace, or ctrl-u (clears it). Whether
+/// the key was one of those.
+pub fn edit_filter(text: &mut String, key: KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]

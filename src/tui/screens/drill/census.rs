@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::core::drill::{CensusReport, CensusVersion};
 
@@ -16,7 +16,7 @@ use crate::tui::screens::Out;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::view::count;
-use crate::tui::ui::layout::spinner;
+use crate::tui::ui::layout::{panel, spinner};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;
 use crate::tui::ui::text::tail;
@@ -104,10 +104,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>) {
         ),
         _ => " Census · c: outlook ".to_owned(),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(title, theme.title()));
+    let block = panel(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let text = match &d.census {

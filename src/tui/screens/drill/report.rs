@@ -280,13 +280,11 @@ impl DrillScreen {
         };
         let last = report.report.versions.len() + report.report.failures.len() + 3;
         let last = last.saturating_sub(rows);
+        if let Some(at) = cmd.scrolled(report.scroll, rows, last) {
+            report.scroll = at;
+            return Vec::new();
+        }
         match cmd {
-            Cmd::Up => report.scroll = report.scroll.saturating_sub(1),
-            Cmd::Down => report.scroll = (report.scroll + 1).min(last),
-            Cmd::PageUp => report.scroll = report.scroll.saturating_sub(rows),
-            Cmd::PageDown => report.scroll = (report.scroll + rows).min(last),
-            Cmd::Top => report.scroll = 0,
-            Cmd::Bottom => report.scroll = last,
             Cmd::Save => {
                 let prompt = SavePrompt::new(&report.default_file_name(), report.document.clone());
                 return vec![Out::Modal(Modal::Save(prompt))];

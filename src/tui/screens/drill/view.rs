@@ -13,7 +13,7 @@ use crate::tui::context::Cx;
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::{DrillPhase, RunningDrill};
-use crate::tui::ui::layout::spinner;
+use crate::tui::ui::layout::{field_label, spinner};
 use crate::tui::ui::text::tail;
 use crate::tui::ui::theme::Theme;
 
@@ -164,15 +164,7 @@ fn render_field(
             .min(avail / 2)
     });
     let focused = d.is_editing() && form.focus == field;
-    let (marker, style) = if focused {
-        ("▸", theme.focus())
-    } else {
-        (" ", theme.text())
-    };
-    let label = Line::from(vec![
-        Span::styled(marker, theme.focus()),
-        Span::styled(field.label(), style),
-    ]);
+    let label = field_label(field.label(), focused, theme);
     let width = LABEL_W.min(row.width);
     frame.render_widget(Paragraph::new(label), Rect { width, ..row });
     let value_w = avail.saturating_sub(note_w + u16::from(note_w > 0));
