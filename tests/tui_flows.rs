@@ -143,7 +143,7 @@ fn the_demo_walkthrough_notices_each_step() {
     }
     // The refusal.
     h.type_text(".");
-    assert_eq!(h.app.principal, "auditor");
+    assert_eq!(h.app.principal(), "auditor");
     h.key(KeyCode::Enter);
     let Some(Modal::Error(e)) = h.app.modals.last() else {
         panic!("not refused");

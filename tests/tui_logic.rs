@@ -202,7 +202,7 @@ fn contexts_are_validated_as_typed_and_bad_ones_are_not_sent() {
     assert!(!note(&h).ok);
     h.key(KeyCode::Enter);
     assert!(h.app.result.is_none() && h.app.modals.is_empty());
-    assert!(h.app.pending.is_empty());
+    assert!(h.app.busy().is_none());
     h.type_text(r#""orders"}"#);
     assert!(note(&h).ok, "{}", note(&h).text);
     h.key(KeyCode::Tab);
@@ -302,7 +302,7 @@ fn errors_show_the_api_code_and_principals_can_be_switched() {
     assert_eq!(h.app.screen, Screen::Principals);
     h.type_text("jj");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.principal, "auditor");
+    assert_eq!(h.app.principal(), "auditor");
     h.type_text("1r");
     h.paste(&blob);
     h.key(KeyCode::Enter);

@@ -62,7 +62,7 @@ fn first_run_tab_then_enter_with_both_fields_empty_asks_for_a_passphrase() {
     let (focus, error) = entering(&h);
     assert_eq!(error.as_deref(), Some("Type a passphrase."));
     assert_eq!(focus, 0, "back to the empty field");
-    assert!(h.app.pending.is_empty(), "nothing was sent to the worker");
+    assert!(h.app.busy().is_none(), "nothing was sent to the worker");
     assert!(!path.exists(), "no vault was created");
     let screen = h.screen(80, 24);
     assert!(screen.contains("✗ Type a passphrase."), "{screen}");
@@ -313,8 +313,7 @@ fn quitting_the_cannot_open_screen_is_a_failure_not_a_success() {
     assert!(h.app.quit);
     let why = h
         .app
-        .failure
-        .clone()
+        .take_failure()
         .expect("the reason is kept for the exit");
     assert!(why.contains("damaged"), "{why}");
 }

@@ -115,15 +115,15 @@ pub struct Pending {
 #[derive(Debug)]
 pub struct App {
     pub config: AppConfig,
-    pub principal: String,
+    pub(in crate::tui::app) principal: String,
     pub info: Option<VaultInfo>,
     /// The vault file this console opens (before it is open).
-    pub vault_path: PathBuf,
+    pub(in crate::tui::app) vault_path: PathBuf,
     pub view: VaultView,
     pub gate: Option<Gate>,
     pub screen: Screen,
     pub keys: KeysScreen,
-    pub principals: PrincipalsScreen,
+    pub(in crate::tui::app) principals: PrincipalsScreen,
     pub audit: AuditScreen,
     pub drill: DrillScreen,
     pub endpoint: EndpointScreen,
@@ -134,15 +134,15 @@ pub struct App {
     pub walkthrough: Option<Walkthrough>,
     /// Why the vault file on disk does not open, while it does not (the damage banner).
     pub damage: Option<String>,
-    pub pending: Vec<Pending>,
+    pub(in crate::tui::app) pending: Vec<Pending>,
     next_job: JobId,
-    pub tick: u64,
+    pub(in crate::tui::app) tick: u64,
     /// The terminal size, for layout-dependent updates (scrolling, mouse).
     pub size: (u16, u16),
     pub quit: bool,
     /// Why the console quit without a vault (from the "Cannot open the vault" screen): the
     /// program then exits non-zero and says so once the screen is restored.
-    pub failure: Option<String>,
+    pub(in crate::tui::app) failure: Option<String>,
 }
 
 impl App {
@@ -351,6 +351,16 @@ impl App {
             kind,
         });
         Effect::Run(id, job)
+    }
+
+    /// The principal the console acts as.
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// Why the console quit without a vault, once (the program then exits non-zero).
+    pub fn take_failure(&mut self) -> Option<String> {
+        self.failure.take()
     }
 
     /// What the status bar shows while the worker is busy.

@@ -114,7 +114,7 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     worker.stop_within(WORKER_GRACE);
     drop(terminal);
     drop(guard);
-    match app.failure.take() {
+    match app.take_failure() {
         Some(why) if outcome.is_ok() => Err(why),
         _ => outcome,
     }
