@@ -17,11 +17,11 @@ use kms_console::core::secret::SecretBytes;
 use kms_console::core::spec::{KeySpec, KeyState, KeyUsage};
 use kms_console::core::vault_file::Protection;
 use kms_console::tui::action::Action;
+use kms_console::tui::app::view;
 use kms_console::tui::app::{App, AppConfig};
 use kms_console::tui::job::VaultInfo;
 use kms_console::tui::keymap::{Cmd, Layer};
 use kms_console::tui::vault_view::VaultView;
-use kms_console::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -8,10 +8,9 @@ mod completion;
 mod console;
 mod drill;
 pub mod output;
-pub mod passphrase;
 mod principal;
 pub mod reply;
-pub mod restore;
+mod restore;
 pub mod serve;
 pub mod session;
 
@@ -21,6 +20,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::api::{ACTIONS, Format, ParamKind};
+use crate::launch::Session;
 
 pub use census::CensusArgs;
 pub use drill::DrillArgs;
@@ -215,38 +215,59 @@ pub fn command() -> Command {
     cmd
 }
 
-/// Parses the arguments and runs; returns the process exit code. Everything printed goes through
+/// What the arguments ask for: a command that has run, or the console.
+#[derive(Debug)]
+pub enum Route {
+    /// A command ran (or the arguments were refused): the process exit code.
+    Done(ExitCode),
+    /// Open the console on this session (`demo`: on a fresh copy of the demo vault).
+    Console { session: Session, demo: bool },
+}
+
+/// Parses the arguments and runs a command, or says to open the console. Everything printed goes through
 /// [`output`], so a reader that goes away (`| head -1`) never makes the run panic.
-pub fn main() -> ExitCode {
-    let code = run();
-    match output::take_stdout_failure() {
+pub fn main() -> Route {
+    let route = run();
+    let Route::Done(code) = route else {
+        return route;
+    };
+    Route::Done(match output::take_stdout_failure() {
         None => code,
         Some(reason) => reply::fail(
             Format::Json,
             &reply::Failure::internal(format!("cannot write the output: {reason}")),
         ),
-    }
+    })
 }
 
-fn run() -> ExitCode {
+fn run() -> Route {
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            return Route::Done(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
         }
     };
     if let Some((name, sub)) = matches.subcommand()
         && let Some(spec) = crate::api::find_action(name)
     {
-        return match Global::from_arg_matches(sub) {
+        return Route::Done(match Global::from_arg_matches(sub) {
             Ok(global) => action::run(&global, spec, sub),
             Err(e) => usage_error(&e),
-        };
+        });
     }
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => dispatch_console(cli),
-        Err(e) => usage_error(&e),
+        Ok(Cli {
+            global,
+            demo,
+            command: None,
+        }) => open_console(&global, demo),
+        Ok(Cli {
+            global,
+            command: Some(command),
+            ..
+        }) => Route::Done(dispatch_console(&global, command)),
+        Err(e) => Route::Done(usage_error(&e)),
     }
 }
 
@@ -255,33 +276,42 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn dispatch_console(cli: Cli) -> ExitCode {
-    match cli.command {
-        None if cli.global.query.is_some() => usage_error(&command().error(
+/// The console, unless an option that only a printed document takes was given.
+fn open_console(global: &Global, demo: bool) -> Route {
+    if global.query.is_some() {
+        return Route::Done(usage_error(&command().error(
             clap::error::ErrorKind::ArgumentConflict,
             "--query needs a command that prints a document; the console shows its own",
-        )),
-        None => crate::tui::run(&cli.global, cli.demo),
-        Some(ConsoleCommand::Init {
+        )));
+    }
+    Route::Console {
+        session: global.session(),
+        demo,
+    }
+}
+
+fn dispatch_console(global: &Global, which: ConsoleCommand) -> ExitCode {
+    match which {
+        ConsoleCommand::Init {
             no_passphrase,
             demo,
             seed,
             insecure_test_kdf,
-        }) => console::init(
-            &cli.global,
+        } => console::init(
+            global,
             no_passphrase,
             demo,
             seed.as_deref(),
             insecure_test_kdf,
         ),
-        Some(ConsoleCommand::Principal(cmd)) => principal::principal(&cli.global, cmd),
-        Some(ConsoleCommand::Audit(cmd)) => console::audit(&cli.global, &cmd),
-        Some(ConsoleCommand::Drill(args)) => drill::run(&cli.global, &args),
-        Some(ConsoleCommand::Census(args)) => census::run(&cli.global, &args),
-        Some(ConsoleCommand::Restore { yes }) => restore::run(&cli.global, yes),
-        Some(ConsoleCommand::Serve(args)) => serve::run(&cli.global, &args),
-        Some(ConsoleCommand::Completions { shell }) => {
-            if let Some(option) = document_option(&cli.global) {
+        ConsoleCommand::Principal(cmd) => principal::principal(global, cmd),
+        ConsoleCommand::Audit(cmd) => console::audit(global, &cmd),
+        ConsoleCommand::Drill(args) => drill::run(global, &args),
+        ConsoleCommand::Census(args) => census::run(global, &args),
+        ConsoleCommand::Restore { yes } => restore::run(global, yes),
+        ConsoleCommand::Serve(args) => serve::run(global, &args),
+        ConsoleCommand::Completions { shell } => {
+            if let Some(option) = document_option(global) {
                 return usage_error(&command().error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(

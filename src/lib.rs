@@ -8,5 +8,6 @@ pub mod api;
 pub mod cli;
 pub mod core;
 pub mod demo;
+pub mod launch;
 pub mod serve;
 pub mod tui;

@@ -2,118 +2,79 @@
 //!
 //! Model–update–view: [`app::App`] is the model; key and mouse events become
 //! [`action::Action`]s through the key table of [`keymap`]; `App::update` changes the model and
-//! returns [`action::Effect`]s; the [`view`] draws `&App`. One worker thread ([`worker`]) owns
+//! returns [`action::Effect`]s; the [`view`](app::view) draws `&App`. One worker thread ([`worker`](runtime::worker)) owns
 //! the vault and runs every request through `api::dispatch` (and the rotation drills of the
-//! [`drill`] screen, reporting their progress as they go); the event loop ([`runtime`]) runs
-//! on tokio and never blocks on it. One terminal guard ([`terminal`]) restores the screen on
+//! [`drill`](screens::drill) screen, reporting their progress as they go); the event loop ([`runtime`]) runs
+//! on tokio and never blocks on it. One terminal guard ([`terminal`](runtime::terminal)) restores the screen on
 //! exit and on panic.
 
 pub mod action;
 pub mod app;
-pub mod audit;
-pub mod chord;
-pub mod confirm;
-pub mod drill;
-pub mod drill_census;
-pub mod drill_flow;
-pub mod drill_form;
-pub mod drill_histogram;
-pub mod drill_report;
+pub mod context;
 pub mod drill_scan;
-pub mod drill_view;
-pub mod drill_worker;
-pub mod endpoint;
-mod endpoint_view;
-mod endpoint_worker;
-pub mod error_modal;
-pub mod field;
-pub mod first_run;
 pub mod form;
-pub mod form_rules;
-pub mod form_view;
-mod gate;
-pub mod harness;
-pub mod help;
-pub mod input;
-pub mod inspector;
 pub mod job;
-pub mod key_details;
 pub mod keymap;
-pub mod keys_screen;
-pub mod modal;
-pub mod picker;
-pub mod principals;
-mod replies;
-mod requests;
-pub mod restore;
-pub mod result;
+pub mod modals;
 pub mod runtime;
-pub mod save_file;
-pub mod save_prompt;
-pub mod secret_field;
-pub mod terminal;
-pub mod theme;
-pub mod toast;
-pub mod unlock;
+pub mod screens;
+pub mod ui;
 pub mod vault_view;
-pub mod view;
-pub mod walkthrough;
-pub mod worker;
 
 use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
 
-use crate::cli::Global;
-use crate::cli::passphrase;
-use crate::cli::session;
 use crate::core::vault::Sources;
 use crate::core::vault_file::{self, KdfParams, Protection};
+use crate::launch::{self, Session, passphrase};
 
-use self::app::{App, AppConfig, Startup};
-use self::theme::Theme;
+use crate::tui::app::{App, AppConfig, Startup};
+use crate::tui::ui::theme::Theme;
+
+/// Why the console did not run to a normal end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleError {
+    /// Not on a terminal (said on stderr already): a usage error.
+    NoTerminal,
+    /// The vault cannot be opened, or the console stopped on a failure: the message.
+    Vault(String),
+}
 
 /// Opens the console on the vault of this run, or on a fresh copy of the demo vault.
-pub fn run(global: &Global, demo: bool) -> ExitCode {
+pub fn run(session: &Session, demo: bool) -> Result<(), ConsoleError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         // Not `eprintln!`: a closed stderr must not turn this refusal into a panic.
         let _ = writeln!(
             std::io::stderr(),
             "kms-console: the console needs a terminal; run an action instead (kms-console --help)"
         );
-        return ExitCode::from(2);
+        return Err(ConsoleError::NoTerminal);
     }
-    let startup = match startup(global, demo) {
-        Ok(s) => s,
-        Err(m) => return session::fail(&m),
-    };
+    let startup = startup(session, demo).map_err(ConsoleError::Vault)?;
     let config = AppConfig {
-        principal: global.principal.clone(),
-        format: session::format(global),
+        principal: session.principal.clone(),
+        format: session.format,
         theme: Theme::from_env(),
         kdf: KdfParams::production(),
     };
-    match runtime::run_console(App::new(config), startup, Sources::default()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(m) => session::fail(&m),
-    }
+    runtime::run_console(App::new(config), startup, Sources::default()).map_err(ConsoleError::Vault)
 }
 
 /// What the console opens on: the demo, the first-run screen, the passphrase prompt or the
 /// vault itself. A damaged or unsupported file is reported before the screen changes.
-fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
+fn startup(session: &Session, demo: bool) -> Result<Startup, String> {
     if demo {
         return Ok(Startup::Demo);
     }
-    let path = session::vault_path(global)?;
+    let path = session.vault_path()?;
     if !path.exists() {
         // Never offer a new vault where a deleted one can still be restored.
-        if let Some(message) = crate::cli::restore::missing_with_backup(&path) {
+        if let Some(message) = launch::missing_with_backup(&path) {
             return Err(message);
         }
         return Ok(Startup::FirstRun { path });
     }
     let protection = vault_file::peek_protection(&path).map_err(|e| {
-        let hint = crate::cli::restore::hint(&path, &e);
+        let hint = launch::hint(&path, &e);
         format!("{}: {e}{hint}", path.display())
     })?;
     Ok(match protection {
@@ -122,7 +83,7 @@ fn startup(global: &Global, demo: bool) -> Result<Startup, String> {
             passphrase: None,
         },
         Protection::Passphrase => {
-            match passphrase::from_env_or_file(global.passphrase_file.as_deref())? {
+            match passphrase::from_env_or_file(session.passphrase_file.as_deref())? {
                 Some(p) => Startup::Open {
                     path,
                     passphrase: Some(p),

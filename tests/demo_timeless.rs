@@ -15,10 +15,10 @@ use kms_console::core::vault::Vault;
 use kms_console::demo::{samples, write_demo_vault};
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, Startup};
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::WorkerEvent;
-use kms_console::tui::walkthrough::release_digest;
-use kms_console::tui::worker::Executor;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::walkthrough::release_digest;
 
 const DAY: i64 = 86_400;
 /// How far past the demo's own date each check runs: the day it was made, the day a 30-day

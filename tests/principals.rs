@@ -550,8 +550,8 @@ fn the_console_warns_at_once_about_an_unknown_principal() {
     use kms_console::core::model::VaultData;
     use kms_console::tui::app::{App, AppConfig};
     use kms_console::tui::job::VaultInfo;
-    use kms_console::tui::principals::unknown_principal_warning;
-    use kms_console::tui::toast::Level;
+    use kms_console::tui::modals::toast::Level;
+    use kms_console::tui::screens::principals::unknown_principal_warning;
     use kms_console::tui::vault_view::VaultView;
 
     let state: VaultState = VaultData {
@@ -576,7 +576,7 @@ fn the_console_warns_at_once_about_an_unknown_principal() {
     // The status bar says so for as long as it lasts.
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
     terminal
-        .draw(|f| kms_console::tui::view::render(f, &app))
+        .draw(|f| kms_console::tui::app::view::render(f, &app))
         .unwrap();
     let screen: String = terminal
         .backend()

@@ -16,16 +16,16 @@ use kms_console::core::vault::{Vault, new_vault_state};
 use kms_console::core::vault_file::NewProtection;
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, Screen};
-use kms_console::tui::drill::{CANCELLED, DrillPhase, ScanState};
-use kms_console::tui::drill_census::CensusState;
-use kms_console::tui::drill_form::DrillField;
-use kms_console::tui::field::FieldInput;
-use kms_console::tui::harness::{Harness, draw};
+use kms_console::tui::form::field::FieldInput;
 use kms_console::tui::job::{Job, WorkerEvent};
 use kms_console::tui::keymap::Layer;
-use kms_console::tui::modal::Modal;
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::{Harness, draw};
+use kms_console::tui::runtime::worker::{Executor, Worker};
+use kms_console::tui::screens::drill::census::CensusState;
+use kms_console::tui::screens::drill::form::DrillField;
+use kms_console::tui::screens::drill::{CANCELLED, DrillPhase, ScanState};
 use kms_console::tui::vault_view::VaultView;
-use kms_console::tui::worker::{Executor, Worker};
 use tui_support::drill_states::{self, INPUT};
 use tui_support::harness;
 
@@ -156,7 +156,7 @@ fn the_form_takes_typed_keys_and_the_output_follows_the_input_until_edited() {
     assert_eq!(form.value(DrillField::Input), "q/in.tx");
     assert_eq!(form.value(DrillField::Output), "q/in.txt.reencrypted2");
     // A click on a check box flips it; rotate first and dry run exclude each other.
-    let body = kms_console::tui::view::areas(&h.app).body;
+    let body = kms_console::tui::app::view::areas(&h.app).body;
     h.act(Action::Click {
         column: 20,
         row: body.y + 1 + 4,

@@ -18,12 +18,12 @@ use kms_console::core::vault::Sources;
 use kms_console::core::vault_file::KdfParams;
 use kms_console::tui::action::Effect;
 use kms_console::tui::app::{App, AppConfig};
-use kms_console::tui::endpoint::EndpointState;
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Job, Reply};
-use kms_console::tui::modal::Modal;
-use kms_console::tui::theme::Theme;
-use kms_console::tui::worker::Executor;
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::endpoint::EndpointState;
+use kms_console::tui::ui::theme::Theme;
 use serve_support::{Connection, credentials, demo_vault, signed_query};
 
 /// 2027-03-01T09:30:00Z: the console's clock and the signed requests' timestamp.

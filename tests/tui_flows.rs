@@ -11,10 +11,10 @@ use kms_console::core::clock::FixedClock;
 use kms_console::core::vault::{Sources, Vault, new_vault_state};
 use kms_console::core::vault_file::{KdfParams, NewProtection, Protection, peek_protection};
 use kms_console::tui::app::{App, AppConfig, Gate, Screen, Startup};
-use kms_console::tui::harness::Harness;
-use kms_console::tui::modal::Modal;
-use kms_console::tui::walkthrough::{REFUSAL_CODE, SIGNING_ALIAS};
-use kms_console::tui::worker::Executor;
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::walkthrough::{REFUSAL_CODE, SIGNING_ALIAS};
 
 fn config() -> AppConfig {
     AppConfig {
@@ -162,7 +162,7 @@ fn the_demo_walkthrough_notices_each_step() {
     }
     // The refusal.
     h.type_text(".");
-    assert_eq!(h.app.principal, "auditor");
+    assert_eq!(h.app.principal(), "auditor");
     h.key(KeyCode::Enter);
     let Some(Modal::Error(e)) = h.app.modals.last() else {
         panic!("not refused");

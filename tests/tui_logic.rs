@@ -8,12 +8,12 @@ use kms_console::api::ACTIONS;
 use kms_console::core::spec::KeyState;
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::Screen;
-use kms_console::tui::inspector::Inspection;
+use kms_console::tui::form::inspector::Inspection;
 use kms_console::tui::keymap::{Layer, footer_hints};
-use kms_console::tui::modal::Modal;
+use kms_console::tui::modals::Modal;
 use tui_support::{fake_blob, harness, harness_with_blob, orders_versions};
 
-fn selected_alias(h: &kms_console::tui::harness::Harness) -> String {
+fn selected_alias(h: &kms_console::tui::runtime::harness::Harness) -> String {
     h.app.selected_key().unwrap().aliases[0].clone()
 }
 
@@ -121,7 +121,7 @@ fn reencrypt_of_an_old_version_lands_on_the_primary_version() {
     );
     // The new blob names the primary version.
     let new_blob = response.field("CiphertextBlob").unwrap();
-    let inspected = kms_console::tui::inspector::inspect(&h.app.view, new_blob);
+    let inspected = kms_console::tui::form::inspector::inspect(&h.app.view, new_blob);
     assert!(inspected.is_primary());
 }
 
@@ -143,7 +143,7 @@ fn a_pasted_blob_fills_an_empty_destination_with_its_key() {
 fn the_algorithm_select_shows_the_source_key_fields_only_when_needed() {
     let mut h = harness();
     h.type_text("r");
-    let visible = |h: &kms_console::tui::harness::Harness, name: &str| {
+    let visible = |h: &kms_console::tui::runtime::harness::Harness, name: &str| {
         let form = h.app.form.as_ref().unwrap();
         let i = form.fields.iter().position(|f| f.name() == name).unwrap();
         form.visible(i)
@@ -189,7 +189,7 @@ fn contexts_are_validated_as_typed_and_bad_ones_are_not_sent() {
         h.key(KeyCode::Tab);
     }
     h.type_text(r#"{"app":"#);
-    let note = |h: &kms_console::tui::harness::Harness| {
+    let note = |h: &kms_console::tui::runtime::harness::Harness| {
         let f = h
             .app
             .form
@@ -202,7 +202,7 @@ fn contexts_are_validated_as_typed_and_bad_ones_are_not_sent() {
     assert!(!note(&h).ok);
     h.key(KeyCode::Enter);
     assert!(h.app.result.is_none() && h.app.modals.is_empty());
-    assert!(h.app.pending.is_empty());
+    assert!(h.app.busy().is_none());
     h.type_text(r#""orders"}"#);
     assert!(note(&h).ok, "{}", note(&h).text);
     h.key(KeyCode::Tab);
@@ -302,7 +302,7 @@ fn errors_show_the_api_code_and_principals_can_be_switched() {
     assert_eq!(h.app.screen, Screen::Principals);
     h.type_text("jj");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.principal, "auditor");
+    assert_eq!(h.app.principal(), "auditor");
     h.type_text("1r");
     h.paste(&blob);
     h.key(KeyCode::Enter);
@@ -416,10 +416,10 @@ fn a_running_request_shows_a_spinner_until_done() {
     assert!(matches!(effects.as_slice(), [Effect::Run(_, _)]));
     assert_eq!(h.app.busy(), Some("CreateKey: generating an RSA_3072 key"));
     assert!(h.app.wants_tick());
-    let screen = kms_console::tui::harness::draw(&h.app, 80, 24);
+    let screen = kms_console::tui::runtime::harness::draw(&h.app, 80, 24);
     assert!(screen.contains("RSA_3072 key…"), "{screen}");
     assert!(screen.contains("running…"), "{screen}");
     h.app.update(Action::Tick);
-    let later = kms_console::tui::harness::draw(&h.app, 80, 24);
+    let later = kms_console::tui::runtime::harness::draw(&h.app, 80, 24);
     assert_ne!(screen, later, "the spinner turns");
 }

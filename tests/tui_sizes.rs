@@ -6,7 +6,7 @@
 mod tui_support;
 
 use kms_console::tui::action::Action;
-use kms_console::tui::harness::draw;
+use kms_console::tui::runtime::harness::draw;
 use tui_support::drill_states;
 use tui_support::states::{self, State};
 

@@ -39,7 +39,7 @@ fn drill_screen() {
 /// With `NO_COLOR` no cell has a colour; without it some do.
 #[test]
 fn no_color_means_no_colour_anywhere() {
-    use kms_console::tui::theme::Theme;
+    use kms_console::tui::ui::theme::Theme;
     use ratatui::style::Color;
     for color in [false, true] {
         for mut s in states::all() {
@@ -47,7 +47,7 @@ fn no_color_means_no_colour_anywhere() {
             let mut terminal =
                 ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
             terminal
-                .draw(|f| kms_console::tui::view::render(f, &s.harness.app))
+                .draw(|f| kms_console::tui::app::view::render(f, &s.harness.app))
                 .unwrap();
             let coloured = terminal
                 .backend()

@@ -14,10 +14,10 @@ use kms_console::core::vault::{Sources, Vault, new_vault_state};
 use kms_console::core::vault_file::{KdfParams, NewProtection};
 use kms_console::tui::action::{Action, Effect};
 use kms_console::tui::app::{App, AppConfig, Gate, Startup};
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Job, Reply, WorkerEvent};
-use kms_console::tui::modal::Modal;
-use kms_console::tui::worker::{Executor, POLL_INTERVAL};
+use kms_console::tui::modals::Modal;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::{Executor, POLL_INTERVAL};
 
 fn config() -> AppConfig {
     AppConfig {
@@ -62,7 +62,7 @@ fn first_run_tab_then_enter_with_both_fields_empty_asks_for_a_passphrase() {
     let (focus, error) = entering(&h);
     assert_eq!(error.as_deref(), Some("Type a passphrase."));
     assert_eq!(focus, 0, "back to the empty field");
-    assert!(h.app.pending.is_empty(), "nothing was sent to the worker");
+    assert!(h.app.busy().is_none(), "nothing was sent to the worker");
     assert!(!path.exists(), "no vault was created");
     let screen = h.screen(80, 24);
     assert!(screen.contains("✗ Type a passphrase."), "{screen}");
@@ -258,7 +258,7 @@ fn the_banner_shows_for_a_truncated_or_deleted_file_and_clears_when_it_is_good_a
 #[cfg(unix)]
 #[test]
 fn saved_results_are_private_new_files_named_by_their_absolute_path() {
-    use kms_console::tui::save_file::save_new;
+    use kms_console::tui::runtime::save_file::save_new;
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("result.json");
@@ -313,8 +313,7 @@ fn quitting_the_cannot_open_screen_is_a_failure_not_a_success() {
     assert!(h.app.quit);
     let why = h
         .app
-        .failure
-        .clone()
+        .take_failure()
         .expect("the reason is kept for the exit");
     assert!(why.contains("damaged"), "{why}");
 }

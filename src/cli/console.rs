@@ -6,11 +6,12 @@ use serde_json::json;
 
 use super::reply::{self, Done, Failure};
 use super::session;
-use super::{AuditCommand, Global, passphrase};
+use super::{AuditCommand, Global};
 use crate::core::model::VaultState;
 use crate::core::vault::{Sources, Vault, new_vault_state};
 use crate::core::vault_file::{self, KdfParams, NewProtection, Protection, VaultFile};
 use crate::demo;
+use crate::launch::passphrase;
 
 pub fn init(
     global: &Global,

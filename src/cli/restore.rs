@@ -9,12 +9,13 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use super::Global;
 use super::output;
 use super::session::{self, fail};
-use super::{Global, passphrase};
 use crate::core::paths;
 use crate::core::vault::{Sources, Vault};
-use crate::core::vault_file::{self, Protection, VaultError};
+use crate::core::vault_file::{self, Protection};
+use crate::launch::passphrase;
 
 pub fn run(global: &Global, yes: bool) -> ExitCode {
     let path = match session::vault_path(global) {
@@ -60,34 +61,6 @@ pub fn run(global: &Global, yes: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(m) => fail(&m),
-    }
-}
-
-/// Why there is no vault at `path` when its previous generation is there, and what to do;
-/// `None` when there is no backup either (a first run).
-pub fn missing_with_backup(path: &Path) -> Option<String> {
-    let bak = paths::backup_path(path);
-    bak.exists().then(|| {
-        format!(
-            "no vault at {}, but its previous generation {} is there: `kms-console restore` puts \
-             it back (move the .bak away to start afresh)",
-            path.display(),
-            bak.display()
-        )
-    })
-}
-
-/// What to add to the message of a vault that does not open: the way back, when the file is
-/// damaged (or altered) and a previous generation exists.
-pub fn hint(path: &Path, error: &VaultError) -> &'static str {
-    let damaged = matches!(
-        error,
-        VaultError::Corrupt(_) | VaultError::WrongPassphrase | VaultError::NotFound(_)
-    );
-    if damaged && paths::backup_path(path).exists() {
-        "\n(if the file was damaged or altered, `kms-console restore` puts back its previous generation)"
-    } else {
-        ""
     }
 }
 

@@ -1,43 +1,33 @@
-//! Opening the vault for a command: which file, its passphrase, and the clear message and exit
-//! code when it cannot be opened.
+//! The command line's side of opening the vault: its options as a [`Session`], and the clear
+//! message and exit code when the vault cannot be opened.
 
 use std::path::PathBuf;
 
 use super::Global;
-use super::passphrase;
 use crate::api::Format;
-use crate::core::paths;
-use crate::core::vault::{Sources, Vault};
-use crate::core::vault_file::{self, Protection};
+use crate::core::vault::Vault;
+use crate::launch::Session;
+
+impl Global {
+    /// The settings of this run, for the front end that runs it.
+    pub fn session(&self) -> Session {
+        Session {
+            vault: self.vault.clone(),
+            principal: self.principal.clone(),
+            passphrase_file: self.passphrase_file.clone(),
+            format: format(self),
+        }
+    }
+}
 
 /// The vault path of this run.
 pub fn vault_path(global: &Global) -> Result<PathBuf, String> {
-    paths::resolve_vault_path(global.vault.as_deref()).ok_or_else(|| {
-        "no home directory to keep the vault in; give --vault PATH or set KMS_CONSOLE_VAULT".into()
-    })
+    global.session().vault_path()
 }
 
 /// Opens the vault of this run (asking for its passphrase if sealed).
 pub fn open(global: &Global) -> Result<Vault, String> {
-    let path = vault_path(global)?;
-    if !path.exists() {
-        if let Some(message) = super::restore::missing_with_backup(&path) {
-            return Err(message);
-        }
-        return Err(format!(
-            "no vault at {}; create one with `kms-console init` (or `kms-console init --demo`)",
-            path.display()
-        ));
-    }
-    let protection = vault_file::peek_protection(&path)
-        .map_err(|e| format!("{e}{}", super::restore::hint(&path, &e)))?;
-    let passphrase = match protection {
-        Protection::Passphrase => Some(passphrase::for_open(global.passphrase_file.as_deref())?),
-        Protection::None => None,
-    };
-    let (vault, _events) = Vault::open(&path, passphrase, Sources::default())
-        .map_err(|e| format!("{}: {e}{}", path.display(), super::restore::hint(&path, &e)))?;
-    Ok(vault)
+    global.session().open()
 }
 
 /// The response format of this run.

@@ -11,8 +11,8 @@ use super::wire::WireRequest;
 use crate::core::clock::{Clock, UnixTime};
 use crate::core::secret::SecretString;
 
-/// How far a request's timestamp may be from the server's clock, in seconds (Alibaba: 15 min).
-pub const TIMESTAMP_WINDOW: i64 = 15 * 60;
+// The replay window is the nonce cache's (it keeps nonces for twice the window).
+pub use super::nonce::TIMESTAMP_WINDOW;
 
 /// The signature scheme a request used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 
-use super::auth::TIMESTAMP_WINDOW;
 use crate::core::clock::UnixTime;
+
+/// How far a request's timestamp may be from the server's clock, in seconds (Alibaba: 15 min).
+pub const TIMESTAMP_WINDOW: i64 = 15 * 60;
 
 /// The default bound: 2^19 entries, about 24 MiB at most.
 pub const DEFAULT_CAPACITY: usize = 1 << 19;

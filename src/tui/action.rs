@@ -9,8 +9,8 @@ use crossterm::event::KeyEvent;
 
 use crate::core::drill::DrillControl;
 
-use super::job::{Job, JobId, WorkerEvent};
-use super::keymap::{Cmd, Layer};
+use crate::tui::job::{Job, JobId, WorkerEvent};
+use crate::tui::keymap::{Cmd, Layer};
 
 /// Something that happened, for the model to take in.
 #[derive(Debug, Clone)]

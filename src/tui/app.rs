@@ -1,29 +1,55 @@
 //! The console's model and its update. `App::update` is the only place the model changes; it
 //! does no I/O and returns effects (run this job, copy, save, quit) for the event loop.
 
+/// The read-only context of the screens, built from the app's fields (so a screen of the app
+/// can be borrowed mutably beside it): `cx!(self, body)`.
+macro_rules! cx {
+    ($app:expr, $body:expr) => {
+        $crate::tui::context::Cx {
+            view: &$app.view,
+            theme: $app.config.theme,
+            tick: $app.tick,
+            principal: &$app.principal,
+            body: $body,
+        }
+    };
+}
+
+pub mod damage;
+pub(in crate::tui) mod gate;
+pub mod input;
+pub(in crate::tui) mod replies;
+pub(in crate::tui) mod requests;
+pub mod rooms;
+pub mod view;
+pub mod walk;
+
 use std::path::PathBuf;
 
-use crate::api::{ApiRequest, Format};
+use crate::api::Format;
 use crate::core::secret::SecretString;
 use crate::core::vault_file::KdfParams;
 
-use super::action::{Action, Effect};
-use super::audit::AuditScreen;
-use super::drill::DrillScreen;
-use super::endpoint::EndpointScreen;
-use super::first_run::FirstRun;
-use super::form::Form;
-use super::job::{Job, JobId, VaultInfo};
-use super::keymap::{Cmd, Layer};
-use super::keys_screen::KeysScreen;
-use super::modal::Modal;
-use super::principals::PrincipalsScreen;
-use super::result::ResultView;
-use super::theme::Theme;
-use super::toast::{Level, Toasts};
-use super::unlock::Unlock;
-use super::vault_view::{KeyRow, VaultView};
-use super::walkthrough::Walkthrough;
+pub use crate::tui::job::PendingKind;
+pub use crate::tui::screens::Screen;
+
+use crate::tui::action::{Action, Effect};
+use crate::tui::form::Form;
+use crate::tui::job::{Job, JobId, VaultInfo};
+use crate::tui::keymap::{Cmd, Layer};
+use crate::tui::modals::Modal;
+use crate::tui::modals::result::ResultView;
+use crate::tui::modals::toast::{Level, Toasts};
+use crate::tui::screens::audit::AuditScreen;
+use crate::tui::screens::drill::DrillScreen;
+use crate::tui::screens::endpoint::EndpointScreen;
+use crate::tui::screens::gate::first_run::FirstRun;
+use crate::tui::screens::gate::unlock::Unlock;
+use crate::tui::screens::keys::KeysScreen;
+use crate::tui::screens::principals::PrincipalsScreen;
+use crate::tui::screens::walkthrough::Walkthrough;
+use crate::tui::ui::theme::Theme;
+use crate::tui::vault_view::{KeyRow, VaultView};
 
 /// How the console starts.
 #[derive(Debug, Clone)]
@@ -45,44 +71,6 @@ impl Default for AppConfig {
             theme: Theme::default(),
             kdf: KdfParams::production(),
         }
-    }
-}
-
-/// The main screens, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Keys,
-    Principals,
-    Audit,
-    /// The rotation drill (product §11).
-    Drill,
-    /// The HTTP endpoint (product §13).
-    Endpoint,
-}
-
-impl Screen {
-    pub const ALL: [Self; 5] = [
-        Self::Keys,
-        Self::Principals,
-        Self::Audit,
-        Self::Drill,
-        Self::Endpoint,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Keys => "Keys",
-            Self::Principals => "Principals",
-            Self::Audit => "Audit log",
-            Self::Drill => "Drill",
-            Self::Endpoint => "Endpoint",
-        }
-    }
-
-    #[must_use]
-    pub fn next(self) -> Self {
-        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Self::ALL.get(i + 1).copied().unwrap_or(Self::Keys)
     }
 }
 
@@ -123,48 +111,19 @@ pub struct Pending {
     pub kind: PendingKind,
 }
 
-/// What to do with a job's reply.
-#[derive(Debug, Clone)]
-pub enum PendingKind {
-    /// A request of the open form, as which principal.
-    Api {
-        request: ApiRequest,
-        principal: String,
-    },
-    Open,
-    /// Creating a new vault from the first-run screen (a failure goes back to it).
-    Create,
-    Audit,
-    Verify,
-    /// A restore of the vault file from its `.bak`.
-    Restore,
-    /// A scan of the drill input at `path` (as typed).
-    DrillScan {
-        path: String,
-    },
-    /// A census of the drill input at `path` (as typed).
-    Census {
-        path: String,
-    },
-    Drill,
-    EndpointStart,
-    EndpointStop,
-    EndpointSnippet,
-}
-
 /// The whole model.
 #[derive(Debug)]
 pub struct App {
     pub config: AppConfig,
-    pub principal: String,
+    pub(in crate::tui::app) principal: String,
     pub info: Option<VaultInfo>,
     /// The vault file this console opens (before it is open).
-    pub vault_path: PathBuf,
+    pub(in crate::tui::app) vault_path: PathBuf,
     pub view: VaultView,
     pub gate: Option<Gate>,
     pub screen: Screen,
     pub keys: KeysScreen,
-    pub principals: PrincipalsScreen,
+    pub(in crate::tui::app) principals: PrincipalsScreen,
     pub audit: AuditScreen,
     pub drill: DrillScreen,
     pub endpoint: EndpointScreen,
@@ -175,15 +134,15 @@ pub struct App {
     pub walkthrough: Option<Walkthrough>,
     /// Why the vault file on disk does not open, while it does not (the damage banner).
     pub damage: Option<String>,
-    pub pending: Vec<Pending>,
+    pub(in crate::tui::app) pending: Vec<Pending>,
     next_job: JobId,
-    pub tick: u64,
+    pub(in crate::tui::app) tick: u64,
     /// The terminal size, for layout-dependent updates (scrolling, mouse).
     pub size: (u16, u16),
     pub quit: bool,
     /// Why the console quit without a vault (from the "Cannot open the vault" screen): the
     /// program then exits non-zero and says so once the screen is restored.
-    pub failure: Option<String>,
+    pub(in crate::tui::app) failure: Option<String>,
 }
 
 impl App {
@@ -286,20 +245,42 @@ impl App {
     fn command(&mut self, layer: Layer, cmd: Cmd) -> Vec<Effect> {
         match layer {
             Layer::Always | Layer::Global => self.global_command(cmd),
-            Layer::Keys | Layer::Filter => self.keys_command(cmd),
+            Layer::Keys | Layer::Filter => {
+                let body = self.body();
+                let outs = self.keys.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Walkthrough => self.walk_command(cmd),
-            Layer::Principals => self.principals_command(cmd),
+            Layer::Principals => {
+                let body = self.body();
+                let outs = self.principals.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Damaged => self.damage_command(cmd),
-            Layer::Audit => self.audit_command(cmd),
+            Layer::Audit => {
+                let body = self.body();
+                let outs = self.audit.update(cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             // The drill screen's form has no `form`: its fields take these keys then.
             Layer::Form | Layer::Pickable | Layer::Choice if self.form.is_some() => {
                 self.form_command(cmd)
             }
-            Layer::Form | Layer::Pickable | Layer::Choice => self.drill_form_command(cmd),
-            Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
-                self.drill_command(layer, cmd)
+            Layer::Form | Layer::Pickable | Layer::Choice => {
+                let body = self.body();
+                let outs = self.drill.form_update(cmd, &cx!(self, body));
+                self.carry_out(outs)
             }
-            Layer::Endpoint | Layer::EndpointAddress => self.endpoint_command(layer, cmd),
+            Layer::Drill | Layer::DrillForm | Layer::DrillRun | Layer::DrillReport => {
+                let body = self.body();
+                let outs = self.drill.update(layer, cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
+            Layer::Endpoint | Layer::EndpointAddress => {
+                let body = self.body();
+                let outs = self.endpoint.update(layer, cmd, &cx!(self, body));
+                self.carry_out(outs)
+            }
             Layer::Result => self.result_command(cmd),
             Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
                 self.modal_command(cmd)
@@ -312,9 +293,11 @@ impl App {
         match cmd {
             Cmd::Quit => {
                 // A running drill stops first (writing nothing), so the worker can end.
-                let mut effects = self.drill_cancel();
+                let outs = self.drill.cancel();
+                let mut effects = self.carry_out(outs);
                 // The endpoint stops too, finishing the requests it is answering.
-                effects.extend(self.endpoint_stop());
+                let outs = self.endpoint.stop();
+                effects.extend(self.carry_out(outs));
                 self.quit = true;
                 effects.push(Effect::Quit);
                 effects
@@ -322,7 +305,9 @@ impl App {
             Cmd::Help => {
                 let (layers, _) = self.route();
                 self.modals
-                    .push(Modal::Help(super::help::HelpModal::new(layers)));
+                    .push(Modal::Help(crate::tui::modals::help::HelpModal::new(
+                        layers,
+                    )));
                 Vec::new()
             }
             Cmd::ShowKeys => self.show(Screen::Keys),
@@ -348,7 +333,10 @@ impl App {
         self.result = None;
         match screen {
             Screen::Audit => self.load_audit(),
-            Screen::Drill => self.drill_shown(),
+            Screen::Drill => {
+                let outs = self.drill.shown(self.keys.selected_key(&self.view));
+                self.carry_out(outs)
+            }
             _ => Vec::new(),
         }
     }
@@ -363,6 +351,16 @@ impl App {
             kind,
         });
         Effect::Run(id, job)
+    }
+
+    /// The principal the console acts as.
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// Why the console quit without a vault, once (the program then exits non-zero).
+    pub fn take_failure(&mut self) -> Option<String> {
+        self.failure.take()
     }
 
     /// What the status bar shows while the worker is busy.
@@ -390,7 +388,7 @@ impl App {
             let samples = crate::demo::samples()
                 .map(|s| s.samples)
                 .unwrap_or_default();
-            let signing = view.aliases.get(super::walkthrough::SIGNING_ALIAS);
+            let signing = view.aliases.get(crate::tui::screens::walkthrough::SIGNING_ALIAS);
             self.walkthrough =
                 Some(Walkthrough::new(samples).with_signing_key(signing.map(String::as_str)));
         }

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::core::drill::{LineSource, MAX_LINE_BYTES, line_source};
 use crate::core::spec::KeyState;
 
-use super::vault_view::VaultView;
+use crate::tui::vault_view::VaultView;
 
 /// Distinct versions listed one by one; the rest are counted together (so a hostile file
 /// cannot make the scan hold a row per line).
@@ -126,7 +126,7 @@ pub struct Row {
 /// Where a drill sends the lines.
 #[derive(Debug, Clone, Copy)]
 enum Goal<'v> {
-    To(&'v super::vault_view::KeyRow),
+    To(&'v crate::tui::vault_view::KeyRow),
     InPlace,
     /// A destination typed that this vault does not have.
     Unknown,
@@ -154,7 +154,7 @@ pub fn histogram(scan: &InputScan, view: &VaultView, destination: &str, rotate: 
     for (id, lines) in &scan.versions {
         let Some((key, at)) = view.version(id) else {
             rows.push(Row {
-                label: format!("unknown version {}", super::inspector::short_id(id)),
+                label: format!("unknown version {}", crate::tui::ui::text::short_id(id)),
                 version: Some(id.clone()),
                 primary: false,
                 lines: *lines,

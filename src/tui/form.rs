@@ -1,15 +1,21 @@
 //! An action's form, built from the action table: one field per parameter, a focus, the rules
 //! that hide fields which do not apply, and the [`ApiRequest`] it sends.
 
+pub mod field;
+pub mod inspector;
+pub mod rules;
+pub mod secret_field;
+pub mod view;
+
 use crossterm::event::KeyEvent;
 
 use crate::api::{ActionSpec, ApiRequest};
 
-use super::field::{Field, required_note};
-use super::form_rules;
-use super::inspector::{self, Inspection};
-use super::job::JobId;
-use super::vault_view::VaultView;
+use crate::tui::form::field::{Field, required_note};
+use crate::tui::form::inspector::Inspection;
+use crate::tui::form::rules as form_rules;
+use crate::tui::job::JobId;
+use crate::tui::vault_view::VaultView;
 
 /// An open form.
 #[derive(Debug, Clone)]

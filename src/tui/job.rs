@@ -13,8 +13,8 @@ use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
 use crate::serve::LoggedRequest;
 
-use super::drill_scan::InputScan;
-use super::vault_view::VaultView;
+use crate::tui::drill_scan::InputScan;
+use crate::tui::vault_view::VaultView;
 
 /// Identifies a job and its reply.
 pub type JobId = u64;
@@ -188,4 +188,33 @@ pub enum WorkerEvent {
     },
     /// The endpoint's latest requests, oldest first (sent when they change).
     EndpointLog(Vec<LoggedRequest>),
+}
+
+/// What to do with a job's reply.
+#[derive(Debug, Clone)]
+pub enum PendingKind {
+    /// A request of the open form, as which principal.
+    Api {
+        request: ApiRequest,
+        principal: String,
+    },
+    Open,
+    /// Creating a new vault from the first-run screen (a failure goes back to it).
+    Create,
+    Audit,
+    Verify,
+    /// A restore of the vault file from its `.bak`.
+    Restore,
+    /// A scan of the drill input at `path` (as typed).
+    DrillScan {
+        path: String,
+    },
+    /// A census of the drill input at `path` (as typed).
+    Census {
+        path: String,
+    },
+    Drill,
+    EndpointStart,
+    EndpointStop,
+    EndpointSnippet,
 }

@@ -2,10 +2,14 @@
 //! The router dispatches keys from it, and the footer hints and the `?` help popup are
 //! generated from it, so what the screen says is what the keys do.
 
+pub mod chord;
+pub mod sink;
+
 use crossterm::event::{KeyCode, KeyEvent};
 
-pub use super::chord::Chord;
-use super::chord::{ch, ctrl, key};
+pub use crate::tui::keymap::chord::Chord;
+use crate::tui::keymap::chord::{ch, ctrl, key};
+pub use crate::tui::keymap::sink::Sink;
 
 /// What a key asks for. `Open` names the API action whose form to open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +63,22 @@ pub enum Cmd {
     RestoreBackup,
     /// Stop the endpoint.
     Stop,
+}
+
+impl Cmd {
+    /// Where a scrolling command moves a position that goes from 0 to `last`, a page being
+    /// `rows`; `None` for any other command.
+    pub fn scrolled(self, at: usize, rows: usize, last: usize) -> Option<usize> {
+        Some(match self {
+            Self::Up => at.saturating_sub(1),
+            Self::Down => (at + 1).min(last),
+            Self::PageUp => at.saturating_sub(rows),
+            Self::PageDown => (at + rows).min(last),
+            Self::Top => 0,
+            Self::Bottom => last,
+            _ => return None,
+        })
+    }
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and

@@ -11,6 +11,13 @@
 //! and the worker only for a bounded time: the process ends (taking a stuck input thread with
 //! it) and keeps answering SIGTERM until then.
 
+pub mod drill_worker;
+pub(in crate::tui) mod endpoint_worker;
+pub mod harness;
+pub mod save_file;
+pub mod terminal;
+pub mod worker;
+
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,12 +33,12 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::core::vault::Sources;
 
-use super::action::{Action, Effect};
-use super::app::{App, Startup};
-use super::keymap::{Cmd, Layer};
-use super::terminal::TerminalGuard;
-use super::view;
-use super::worker::{Executor, Worker};
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::view;
+use crate::tui::app::{App, Startup};
+use crate::tui::keymap::{Cmd, Layer};
+use crate::tui::runtime::terminal::TerminalGuard;
+use crate::tui::runtime::worker::{Executor, Worker};
 
 /// How often the spinner turns, toasts fade and the terminal is checked.
 const TICK: Duration = Duration::from_millis(100);
@@ -107,7 +114,7 @@ async fn event_loop(mut app: App, startup: Startup, sources: Sources) -> Result<
     worker.stop_within(WORKER_GRACE);
     drop(terminal);
     drop(guard);
-    match app.failure.take() {
+    match app.take_failure() {
         Some(why) if outcome.is_ok() => Err(why),
         _ => outcome,
     }
@@ -127,7 +134,7 @@ fn carry_out(effects: Vec<Effect>, app: &mut App, worker: &Worker) -> bool {
             Effect::Cancel(control) => control.cancel(),
             Effect::Copy(text) => copy_osc52(&text),
             Effect::Save { path, contents } => {
-                let saved = super::save_file::save_new(&path, &contents);
+                let saved = crate::tui::runtime::save_file::save_new(&path, &contents);
                 quit |= carry_out(app.update(Action::Saved(saved)), app, worker);
             }
             Effect::Quit => quit = true,

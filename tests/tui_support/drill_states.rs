@@ -13,10 +13,10 @@ use kms_console::core::drill::{
     census, run_job,
 };
 use kms_console::tui::action::Action;
-use kms_console::tui::drill::ScanState;
 use kms_console::tui::drill_scan::InputScan;
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{DrillDone, Reply, WorkerEvent};
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::screens::drill::ScanState;
 
 use super::states::State;
 use super::{harness, orders_versions};

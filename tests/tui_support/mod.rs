@@ -21,11 +21,11 @@ use kms_console::core::policy::PolicyDocument;
 use kms_console::core::secret::SecretString;
 use kms_console::core::vault::{Sources, Vault};
 use kms_console::tui::app::{App, AppConfig};
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::VaultInfo;
-use kms_console::tui::theme::Theme;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::ui::theme::Theme;
 use kms_console::tui::vault_view::VaultView;
-use kms_console::tui::worker::Executor;
 
 #[path = "../common/mod.rs"]
 mod common;

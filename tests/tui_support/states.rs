@@ -9,11 +9,11 @@ use kms_console::demo::DemoSample;
 use kms_console::serve::{LoggedRequest, RequestEvent};
 use kms_console::tui::action::Action;
 use kms_console::tui::app::{App, Startup};
-use kms_console::tui::endpoint::EndpointState;
-use kms_console::tui::harness::Harness;
 use kms_console::tui::job::{Reply, WorkerEvent};
-use kms_console::tui::walkthrough::{SIGNING_ALIAS, Walkthrough};
-use kms_console::tui::worker::Executor;
+use kms_console::tui::runtime::harness::Harness;
+use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::endpoint::EndpointState;
+use kms_console::tui::screens::walkthrough::{SIGNING_ALIAS, Walkthrough};
 
 use super::{config, fake_blob, harness, orders_versions, sources};
 
@@ -383,7 +383,7 @@ fn reencrypt_result() -> Harness {
         .insert("CiphertextBlob".into(), fake_blob(&versions[2]).into());
     let mut request = result.request;
     request.set("CiphertextBlob", fake_blob(&versions[0]));
-    h.app.result = Some(kms_console::tui::result::ResultView::new(
+    h.app.result = Some(kms_console::tui::modals::result::ResultView::new(
         request,
         Ok(response),
         result.format,

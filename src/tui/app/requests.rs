@@ -1,0 +1,261 @@
+//! The request flow: opening an action's form, picking keys and versions, confirming
+//! destructive requests, sending the request to the worker, and showing what comes back (the
+//! result view on success, the error modal titled with the API code on failure).
+
+use crate::api::{ApiError, ApiRequest, ApiResponse, find_action};
+
+use crate::tui::action::Effect;
+use crate::tui::app::{App, PendingKind, Screen};
+use crate::tui::form::Form;
+use crate::tui::form::rules as form_rules;
+use crate::tui::job::{Job, JobId};
+use crate::tui::keymap::Cmd;
+use crate::tui::modals::Modal;
+use crate::tui::modals::confirm::ConfirmModal;
+use crate::tui::modals::error::ErrorModal;
+use crate::tui::modals::picker::{PickTarget, Picker};
+use crate::tui::modals::result::ResultView;
+use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::toast::Level;
+
+impl App {
+    /// Opens the form of `action`, filled from the selected key.
+    pub fn open_form(&mut self, action: &str) -> Vec<Effect> {
+        let Some(spec) = find_action(action) else {
+            return Vec::new();
+        };
+        let mut form = Form::new(spec);
+        form_rules::prefill(&mut form, self.selected_key());
+        self.form = Some(form);
+        self.result = None;
+        self.screen = Screen::Keys;
+        Vec::new()
+    }
+
+    pub(in crate::tui) fn form_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        if cmd == Cmd::Submit {
+            return self.submit();
+        }
+        if cmd == Cmd::Pick {
+            return self.open_picker();
+        }
+        let Some(form) = &mut self.form else {
+            return Vec::new();
+        };
+        match cmd {
+            Cmd::NextField => form.move_focus(true),
+            Cmd::PrevField => form.move_focus(false),
+            Cmd::CycleNext => form.cycle(true),
+            Cmd::CyclePrev => form.cycle(false),
+            Cmd::Close => self.form = None,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn open_picker(&mut self) -> Vec<Effect> {
+        let Some(form) = &self.form else {
+            return Vec::new();
+        };
+        match Picker::for_field(form, &self.view) {
+            Ok(picker) => {
+                self.modals.push(Modal::Picker(picker));
+                Vec::new()
+            }
+            Err(why) => self.toast(Level::Warn, why),
+        }
+    }
+
+    /// Checks the form; sends its request, or asks first if it is destructive.
+    fn submit(&mut self) -> Vec<Effect> {
+        let Some(form) = &mut self.form else {
+            return Vec::new();
+        };
+        if form.pending.is_some() {
+            return self.toast(Level::Info, "Still running; wait for the result");
+        }
+        if !form.validate() {
+            return Vec::new();
+        }
+        let request = form.request();
+        if let Some((title, message)) = form_rules::confirmation(&request, &self.view) {
+            self.modals.push(Modal::Confirm(ConfirmModal {
+                title,
+                message,
+                request,
+            }));
+            return Vec::new();
+        }
+        self.send(request)
+    }
+
+    /// Sends a request to the worker as the current principal.
+    pub fn send(&mut self, request: ApiRequest) -> Vec<Effect> {
+        if self.drill.running().is_some() {
+            self.toasts.push(
+                Level::Info,
+                "Queued: the worker finishes the drill first (esc on the drill screen cancels it)",
+            );
+        }
+        let principal = self.principal.clone();
+        let job = Job::Api {
+            principal: principal.clone(),
+            request: request.clone(),
+        };
+        let effect = self.begin(job, PendingKind::Api { request, principal });
+        if let (Some(form), Effect::Run(id, _)) = (&mut self.form, &effect) {
+            form.pending = Some(*id);
+        }
+        vec![effect]
+    }
+
+    pub(in crate::tui) fn api_done(
+        &mut self,
+        id: JobId,
+        principal: &str,
+        request: ApiRequest,
+        outcome: Result<ApiResponse, ApiError>,
+    ) -> Vec<Effect> {
+        if let Some(form) = &mut self.form
+            && form.pending == Some(id)
+        {
+            form.pending = None;
+        }
+        self.audit.stale = true;
+        if let Some(w) = &mut self.walkthrough
+            && let Some(title) = w.saw_result(principal, &request, &outcome)
+        {
+            self.toasts
+                .push(Level::Success, format!("✓ Walkthrough: {title}"));
+        }
+        let format = self.config.format;
+        match outcome {
+            Ok(response) => {
+                self.result = Some(ResultView::new(request, Ok(response), format, &self.view));
+            }
+            Err(error) => self.modals.push(Modal::Error(ErrorModal::api(
+                request, error, format, &self.view,
+            ))),
+        }
+        Vec::new()
+    }
+
+    pub(in crate::tui) fn result_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(result) = &mut self.result else {
+            return Vec::new();
+        };
+        let (text, what) = match cmd {
+            Cmd::ToggleFormat => {
+                result.toggle_format();
+                self.config.format = result.format;
+                return Vec::new();
+            }
+            Cmd::Up => {
+                result.scroll = result.scroll.saturating_sub(1);
+                return Vec::new();
+            }
+            Cmd::Down => {
+                let lines = u16::try_from(result.document().lines().count()).unwrap_or(u16::MAX);
+                result.scroll = (result.scroll + 1).min(lines.saturating_sub(1));
+                return Vec::new();
+            }
+            Cmd::Save => {
+                let prompt = SavePrompt::new(&result.default_file_name(), result.document());
+                self.modals.push(Modal::Save(prompt));
+                return Vec::new();
+            }
+            Cmd::Close => {
+                self.result = None;
+                return Vec::new();
+            }
+            Cmd::CopyDocument => (result.document(), "the document"),
+            Cmd::CopyCli => (result.cli_line(), "the CLI line"),
+            Cmd::CopyQuery => (result.query(), "the ?Action= request"),
+            _ => return Vec::new(),
+        };
+        self.toasts.push(
+            Level::Success,
+            format!("Copied {what} (OSC 52: the terminal puts it on the clipboard)"),
+        );
+        vec![Effect::Copy(text)]
+    }
+
+    pub(in crate::tui) fn modal_command(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(modal) = self.modals.pop() else {
+            return Vec::new();
+        };
+        match (modal, cmd) {
+            (Modal::Help(mut help), Cmd::Up | Cmd::Down) => {
+                help.scroll = if cmd == Cmd::Up {
+                    help.scroll.saturating_sub(1)
+                } else {
+                    help.scroll.saturating_add(1)
+                };
+                self.modals.push(Modal::Help(help));
+            }
+            (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
+            (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
+            (Modal::Confirm(_) | Modal::Restore(_), Cmd::Cancel) => {
+                return self.toast(Level::Info, "Cancelled; nothing was changed");
+            }
+            (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),
+            (Modal::Picker(p), Cmd::Confirm) => return self.picked(&p),
+            (Modal::Picker(mut p), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
+                p.move_by(match cmd {
+                    Cmd::Up => -1,
+                    Cmd::Down => 1,
+                    Cmd::PageUp => -10,
+                    _ => 10,
+                });
+                self.modals.push(Modal::Picker(p));
+            }
+            (Modal::Save(s), Cmd::Confirm) => {
+                let path = s.field.text().trim().to_owned();
+                return vec![Effect::Save {
+                    path: path.into(),
+                    contents: s.contents,
+                }];
+            }
+            (Modal::Help(_) | Modal::Error(_), Cmd::Close)
+            | (Modal::Picker(_) | Modal::Save(_), Cmd::Cancel) => {}
+            (modal, _) => self.modals.push(modal),
+        }
+        Vec::new()
+    }
+
+    fn picked(&mut self, picker: &Picker) -> Vec<Effect> {
+        let Some(item) = picker.chosen() else {
+            return Vec::new();
+        };
+        match &picker.target {
+            PickTarget::Action => self.open_form(&item.value.clone()),
+            PickTarget::DrillKey => {
+                self.drill.picked(&item.value.clone());
+                Vec::new()
+            }
+            PickTarget::EndpointPrincipal => {
+                self.endpoint.picked(&item.value.clone(), &self.view);
+                Vec::new()
+            }
+            PickTarget::Field(name) => {
+                let view = &self.view;
+                if let Some(form) = &mut self.form {
+                    form.set(name, &item.value);
+                    // A key chosen for an asymmetric source also names its primary version.
+                    if let Some(key) = view.resolve(&item.value) {
+                        let version = if *name == "SourceKeyId" {
+                            "SourceKeyVersionId"
+                        } else {
+                            "KeyVersionId"
+                        };
+                        if matches!(*name, "SourceKeyId" | "KeyId") {
+                            form.set(version, key.primary_id());
+                        }
+                    }
+                    form.focus_on(name);
+                }
+                Vec::new()
+            }
+        }
+    }
+}

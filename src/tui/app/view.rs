@@ -1,0 +1,250 @@
+//! The view: the screen's layout (tabs, body, walkthrough, status bar, footer) and the order
+//! things are drawn in. Everything here reads `&App` and only draws; nothing panics however
+//! small the terminal is.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::tui::app::{App, Gate, Screen};
+use crate::tui::keymap::footer_hints;
+use crate::tui::ui::layout::{popup_area, spinner};
+use crate::tui::ui::text::tail;
+use crate::tui::ui::theme::Theme;
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub tabs: Rect,
+    /// The damage banner; zero-sized unless the vault file on disk is damaged.
+    pub banner: Rect,
+    pub body: Rect,
+    /// Zero-sized when the walkthrough does not show.
+    pub walk: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+/// The layout at the app's last known terminal size.
+pub fn areas(app: &App) -> Areas {
+    areas_in(Rect::new(0, 0, app.size.0, app.size.1), app)
+}
+
+pub fn areas_in(area: Rect, app: &App) -> Areas {
+    let walk = match &app.walkthrough {
+        Some(w) if w.visible && app.gate.is_none() => match area.height {
+            24.. => 5,
+            16.. => 4,
+            _ => 0,
+        },
+        _ => 0,
+    };
+    let banner = if app.damage.is_some() && app.gate.is_none() {
+        crate::tui::app::damage::BANNER_HEIGHT.min(area.height.saturating_sub(3))
+    } else {
+        0
+    };
+    let [tabs, banner, body, walk, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner),
+        Constraint::Min(0),
+        Constraint::Length(walk),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas {
+        tabs,
+        banner,
+        body,
+        walk,
+        status,
+        footer,
+    }
+}
+
+const BRAND: &str = " kms-console ";
+
+/// The tabs as (screen, first column, width), from column 0 of the tab bar.
+fn tab_positions() -> Vec<(Screen, u16, u16)> {
+    let mut x = u16::try_from(BRAND.chars().count()).unwrap_or(0) + 1;
+    Screen::ALL
+        .iter()
+        .map(|s| {
+            let w = u16::try_from(s.title().len() + 4).unwrap_or(0);
+            let at = (*s, x, w);
+            x += w + 1;
+            at
+        })
+        .collect()
+}
+
+/// The screen whose tab is at `column`.
+pub fn tab_at(tabs: Rect, column: u16) -> Option<Screen> {
+    let x = column.checked_sub(tabs.x)?;
+    tab_positions()
+        .into_iter()
+        .find(|(_, at, w)| x >= *at && x < at + w)
+        .map(|(s, _, _)| s)
+}
+
+pub fn render(frame: &mut Frame<'_>, app: &App) {
+    let theme = app.config.theme;
+    let area = frame.area();
+    let a = areas_in(area, app);
+    render_tabs(frame, a.tabs, app, theme);
+    if let Some(gate) = &app.gate {
+        render_gate(frame, a.body, gate, app);
+    } else {
+        let cx = app.cx(a.body);
+        match app.screen {
+            Screen::Keys => app.keys.render(frame, a.body, &cx),
+            Screen::Principals => app.principals.render(frame, a.body, &cx),
+            Screen::Audit => app.audit.render(frame, a.body, &cx),
+            Screen::Drill => app.drill.render(frame, a.body, &cx),
+            Screen::Endpoint => app.endpoint.render(frame, a.body, &cx),
+        }
+        if let Some(why) = &app.damage
+            && a.banner.height > 0
+        {
+            crate::tui::app::damage::render_banner(frame, a.banner, why, theme);
+        }
+        if let Some(w) = &app.walkthrough
+            && a.walk.height > 0
+        {
+            w.render(frame, a.walk, theme);
+        }
+        if let Some(form) = &app.form {
+            crate::tui::form::view::render(frame, a.body, form, &cx);
+        }
+        if let Some(result) = &app.result {
+            result.render(frame, a.body, theme);
+        }
+    }
+    app.toasts.render(frame, a.body, theme);
+    render_status(frame, a.status, app, theme);
+    render_footer(frame, a.footer, app, theme);
+    // Modals leave the status bar and the footer (their keys) in view when there is room.
+    let above = if area.height >= 12 {
+        Rect {
+            height: area.height - 2,
+            ..area
+        }
+    } else {
+        area
+    };
+    for modal in &app.modals {
+        modal.render(frame, above, theme);
+    }
+}
+
+fn render_tabs(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let mut spans = vec![Span::styled(BRAND, theme.title()), Span::raw(" ")];
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, s.title());
+        let style = if *s == app.screen && app.gate.is_none() {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_gate(frame: &mut Frame<'_>, body: Rect, gate: &Gate, app: &App) {
+    let theme = app.config.theme;
+    let area = popup_area(body, 76, 12);
+    match gate {
+        Gate::FirstRun(f) => f.render(frame, area, theme),
+        Gate::Unlock(u) => u.render(frame, area, theme),
+        Gate::Loading(what) => {
+            let text = format!("{} {what}…", spinner(app.tick));
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border());
+            frame.render_widget(
+                Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+                area,
+            );
+        }
+        Gate::Failed(message) => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error())
+                .title(Span::styled(" Cannot open the vault ", theme.error()));
+            let lines = vec![
+                Line::from(message.as_str()),
+                Line::default(),
+                Line::from(Span::styled("q quit", theme.dim())),
+            ];
+            frame.render_widget(Clear, area);
+            frame.render_widget(
+                Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+                area,
+            );
+        }
+    }
+}
+
+fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let width = usize::from(area.width);
+    let right = match app.busy() {
+        Some(label) => format!(" {} {label}… ", spinner(app.tick)),
+        None => String::new(),
+    };
+    let (path, protection) = match &app.info {
+        Some(info) => {
+            let demo = if info.demo { " (demo copy)" } else { "" };
+            (format!("{}{demo}", info.path), info.protection_label())
+        }
+        None => (app.vault_path.display().to_string(), ""),
+    };
+    // Acting as a principal the vault does not have is flagged for as long as it lasts.
+    let unknown = app.info.is_some() && !app.principal_known();
+    let who = if unknown {
+        format!("{} (unknown principal)", app.principal)
+    } else {
+        app.principal.clone()
+    };
+    let fixed = if protection.is_empty() {
+        format!(" │ as {who} ")
+    } else {
+        format!(" │ {protection} │ as {who} ")
+    };
+    let room = width.saturating_sub(fixed.chars().count() + right.chars().count() + 1);
+    let left = format!(" {}{fixed}", tail(&path, room));
+    let pad = width.saturating_sub(left.chars().count() + right.chars().count());
+    let warn = protection == "UNPROTECTED" || unknown;
+    let spans = vec![
+        Span::styled(
+            left,
+            if warn {
+                theme.status().patch(theme.warn())
+            } else {
+                theme.status()
+            },
+        ),
+        Span::styled(" ".repeat(pad), theme.status()),
+        Span::styled(right, theme.status().patch(theme.focus())),
+    ];
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let (layers, _) = app.route();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (label, desc) in footer_hints(&layers) {
+        let len = label.chars().count() + desc.chars().count() + 3;
+        if used + len > usize::from(area.width) {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(format!(" {label}"), theme.key()));
+        spans.push(Span::styled(format!(" {desc} "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

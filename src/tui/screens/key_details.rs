@@ -1,0 +1,87 @@
+//! The detail pane of the selected key: its aliases, metadata and rotation, then its versions
+//! newest first with the primary one marked.
+
+use ratatui::text::{Line, Span};
+
+use crate::tui::ui::text::fit;
+use crate::tui::ui::theme::Theme;
+use crate::tui::vault_view::KeyRow;
+
+fn field(label: &'static str, value: String, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<9}"), theme.dim()),
+        Span::raw(value),
+    ])
+}
+
+/// What the key is: aliases, description, id, spec, state, rotation, creation.
+pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
+    let title = if key.aliases.is_empty() {
+        "(no alias)".to_owned()
+    } else {
+        key.aliases.join(", ")
+    };
+    let mut lines = vec![Line::from(Span::styled(title, theme.title()))];
+    if !key.description.is_empty() {
+        lines.push(Line::from(key.description.clone()));
+    }
+    lines.push(field("KeyId", key.key_id.clone(), theme));
+    lines.push(field("Spec", key.spec.as_str().to_owned(), theme));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<9}", "State"), theme.dim()),
+        Span::styled(key.state.as_str(), theme.state(key.state)),
+    ]));
+    if let Some(date) = &key.delete_date {
+        lines.push(field("Deletes", date.clone(), theme));
+    }
+    let rotation = match (&key.next_rotation, key.rotation) {
+        (Some(next), "Enabled") => format!("every {}, next {next}", key.rotation_label()),
+        (_, "Suspended") => format!("{} (key not enabled)", key.rotation_label()),
+        _ => "manual only".to_owned(),
+    };
+    lines.push(field("Rotation", rotation, theme));
+    lines.push(field(
+        "Created",
+        format!("{} by {}", key.created, key.creator),
+        theme,
+    ));
+    lines
+}
+
+/// Rows `lines` take when wrapped at `width` (an estimate by characters).
+pub fn height(lines: &[Line<'_>], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// The versions, newest first; the primary one starred.
+pub fn versions(key: &KeyRow, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Versions ({})", key.versions.len()),
+        theme.title(),
+    ))];
+    let last = key.versions.len().saturating_sub(1);
+    for (i, v) in key.versions.iter().enumerate().rev() {
+        let primary = i == last;
+        let date = v.created.get(..10).unwrap_or(&v.created);
+        let tail = if primary { " primary" } else { "" };
+        // "★ " + id + " " + date + tail
+        let id_width = width
+            .saturating_sub(2 + 1 + date.len() + tail.len())
+            .clamp(8, 36);
+        let id = fit(&v.id, id_width);
+        let (mark, style) = if primary {
+            ("★ ", theme.ok())
+        } else {
+            ("  ", theme.text())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::styled(format!("{id} "), style),
+            Span::styled(date.to_owned(), theme.dim()),
+            Span::styled(tail, theme.ok()),
+        ]));
+    }
+    lines
+}
