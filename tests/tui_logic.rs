@@ -423,3 +423,41 @@ fn a_running_request_shows_a_spinner_until_done() {
     let later = kms_console::tui::harness::draw(&h.app, 80, 24);
     assert_ne!(screen, later, "the spinner turns");
 }
+
+#[test]
+fn the_console_refuses_the_foreign_arns_dispatch_refuses() {
+    use kms_console::api::{ApiRequest, dispatch};
+    use kms_console::tui::vault_view::VaultView;
+
+    let (mut vault, _clock, _) = tui_support::vault();
+    let view = VaultView::from_state(vault.state());
+    let key = view.resolve("alias/orders").unwrap().clone();
+    let (region, account) = (view.region.clone(), view.account_id.clone());
+    let mut describe = |key_ref: &str| {
+        let mut r = ApiRequest::new("DescribeKey");
+        r.params.insert("KeyId".to_owned(), key_ref.to_owned());
+        dispatch(&mut vault, "admin", &r)
+    };
+    // This vault's own ARNs resolve to the key in both.
+    for own in [
+        key.arn.clone(),
+        format!("acs:kms:{region}:{account}:alias/orders"),
+    ] {
+        assert_eq!(view.try_resolve(&own).unwrap().key_id, key.key_id, "{own}");
+        let doc = describe(&own).unwrap().document();
+        assert_eq!(doc["KeyMetadata"]["KeyId"], key.key_id.as_str(), "{own}");
+    }
+    // Another account's or region's ARN of the same key: refused with the API's error.
+    for foreign in [
+        format!("acs:kms:{region}:9999999999999999:key/{}", key.key_id),
+        format!("acs:kms:eu-west-1:{account}:key/{}", key.key_id),
+        format!("acs:kms:{region}:9999999999999999:alias/orders"),
+    ] {
+        let api = describe(&foreign).unwrap_err();
+        let console = view.try_resolve(&foreign).unwrap_err();
+        assert_eq!(console.code(), api.code, "{foreign}");
+        assert_eq!(console.to_string(), api.message, "{foreign}");
+        assert_eq!(api.code, "Forbidden.KeyNotFound", "{foreign}");
+        assert!(view.resolve(&foreign).is_none(), "{foreign}");
+    }
+}
