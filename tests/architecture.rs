@@ -102,3 +102,67 @@ fn secret_types_never_show_their_bytes() {
     );
     assert!(!format!("{req:?}").contains("PLAINTEXT-XYZ"));
 }
+
+/// The crate's own modules a path names after `crate::`: one, or each of a `crate::{…}` group.
+fn crate_modules(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        let ident = |s: &str| {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect::<String>()
+        };
+        if let Some(group) = rest.strip_prefix('{') {
+            // Only the group's first level: `crate::{a::b, c}` names `a` and `c`.
+            let mut depth = 0usize;
+            let mut item_start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    _ if item_start && !c.is_whitespace() => {
+                        names.push(ident(&group[i..]));
+                        item_start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            names.push(ident(rest));
+        }
+    }
+    names
+}
+
+#[test]
+fn api_and_core_use_no_front_end() {
+    assert_eq!(
+        crate_modules("use crate::{core::x, tui::{a, b}}; crate::serve::run"),
+        ["core", "tui", "serve"]
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("src/api.rs"), root.join("src/core.rs")];
+    rust_files(&root.join("src/api"), &mut files);
+    rust_files(&root.join("src/core"), &mut files);
+    assert!(files.len() > 20);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Whole file, comments dropped, so a `use` split over lines is seen whole.
+        let code: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for module in crate_modules(&code) {
+            assert!(
+                !["tui", "cli", "serve"].contains(&module.as_str()),
+                "{} uses crate::{module}",
+                file.display()
+            );
+        }
+    }
+}
