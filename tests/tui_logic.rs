@@ -461,3 +461,55 @@ fn the_console_refuses_the_foreign_arns_dispatch_refuses() {
         assert!(view.resolve(&foreign).is_none(), "{foreign}");
     }
 }
+
+#[test]
+fn fields_ask_the_api_and_show_its_reason() {
+    use kms_console::api::{ApiRequest, dispatch, find_action};
+    use kms_console::tui::field::Field;
+
+    let param = |action: &str, name: &str| {
+        find_action(action)
+            .unwrap()
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    };
+    // TagKeys takes a comma list as well as JSON, as UntagResource does.
+    let mut keys = Field::for_param(param("UntagResource", "TagKeys"));
+    keys.set_value("k1, k2");
+    assert!(keys.is_valid(), "{:?}", keys.note);
+    // A bad value shows exactly the reason dispatch gives for it.
+    let (mut vault, _clock, _) = tui_support::vault();
+    for (action, name, bad) in [
+        ("UntagResource", "TagKeys", "[k1"),
+        ("TagResource", "Tags", "k=v"),
+        ("ScheduleKeyDeletion", "PendingWindowInDays", "seven"),
+        ("Encrypt", "EncryptionContext", "[1]"),
+    ] {
+        let mut field = Field::for_param(param(action, name));
+        field.set_value(bad);
+        assert!(!field.is_valid(), "{name}");
+        let note = field.note.clone().unwrap();
+        let mut r = ApiRequest::new(action);
+        for (k, v) in [
+            ("KeyId", "alias/orders"),
+            ("Plaintext", "aGk="),
+            ("TagKeys", "k"),
+            ("Tags", r#"[{"TagKey":"k","TagValue":"v"}]"#),
+            ("PendingWindowInDays", "7"),
+            (name, bad),
+        ] {
+            r.params.insert(k.to_owned(), v.to_owned());
+        }
+        let api = dispatch(&mut vault, "admin", &r).unwrap_err();
+        assert_eq!(api.code, "InvalidParameter", "{name}");
+        assert_eq!(
+            api.message,
+            format!(
+                "The specified parameter \"{name}\" is not valid. {}",
+                note.text.strip_prefix("✗ ").unwrap()
+            )
+        );
+    }
+}

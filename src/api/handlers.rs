@@ -9,7 +9,7 @@ mod data;
 mod import;
 mod keys;
 mod sign;
-mod tags;
+pub(super) mod tags;
 
 use super::actions::find_action;
 use super::document::{ApiError, ApiResponse};

@@ -13,7 +13,7 @@ use crate::core::ops::tags::{self, MAX_TAGS_PER_REQUEST, Tag};
 use crate::core::vault::Vault;
 
 /// `Tags` of TagResource and CreateKey: `[{"TagKey":"k","TagValue":"v"}]`, checked.
-pub(super) fn tags_param(p: Params<'_>, name: &str) -> Result<Vec<Tag>, KmsError> {
+pub(in crate::api) fn tags_param(p: Params<'_>, name: &str) -> Result<Vec<Tag>, KmsError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
@@ -58,7 +58,7 @@ fn string_list(name: &str, text: &str) -> Result<Vec<String>, KmsError> {
 }
 
 /// A flat list `Name.1`, `Name.2`, … in number order, or the JSON/comma form of `Name`.
-fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
+pub(in crate::api) fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
     let prefix = format!("{name}.");
     let mut flat: BTreeMap<u32, String> = BTreeMap::new();
     for (rest, value) in p.prefixed(&prefix) {
@@ -75,7 +75,7 @@ fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
 }
 
 /// `Tag.N.Key` / `Tag.N.Value`, or `Tag` as `[{"Key":..,"Value":..}]`.
-fn batch_tags(p: Params<'_>) -> Result<Vec<Tag>, KmsError> {
+pub(in crate::api) fn batch_tags(p: Params<'_>) -> Result<Vec<Tag>, KmsError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
