@@ -9,7 +9,7 @@ mod handlers;
 mod params;
 mod request;
 
-pub use actions::{ACTIONS, ActionSpec, Group, ParamKind, ParamSpec, find_action};
+pub use actions::{ACTIONS, Action, ActionSpec, Group, ParamKind, ParamSpec, find_action};
 pub use check::Checked;
 pub use document::{
     ApiError, ApiResponse, Format, HOST_ID, XmlProblem, XmlUnfit, check_for_xml,
