@@ -152,7 +152,7 @@ impl Walkthrough {
         let samples = self.samples.clone();
         self.complete(|goal| match goal {
             Goal::Sample(i) => samples.get(*i).is_some_and(|s| {
-                request.action == "ReEncrypt"
+                request.is(crate::api::Action::ReEncrypt)
                     && blob.as_deref() == Some(s.ciphertext_blob.trim())
                     && match (&s.expect_error, outcome) {
                         (None, Ok(_)) => true,
@@ -275,10 +275,7 @@ impl super::app::App {
 
     /// Opens the ReEncrypt form filled from a demo sample.
     pub fn fill_from_sample(&mut self, s: &DemoSample) -> Vec<super::action::Effect> {
-        let Some(spec) = crate::api::find_action("ReEncrypt") else {
-            return Vec::new();
-        };
-        let mut form = super::form::Form::new(spec);
+        let mut form = super::form::Form::new(crate::api::Action::ReEncrypt.spec());
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         form.set(
             "SourceEncryptionAlgorithm",

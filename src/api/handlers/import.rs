@@ -8,6 +8,7 @@ use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
 use crate::core::ops::{import, protection};
+use crate::core::policy::kms;
 use crate::core::vault::Vault;
 
 /// GetParametersForImport: the wrapping key (RSA generation is slow) is made outside the vault's
@@ -23,7 +24,7 @@ pub(super) fn get_parameters_for_import(
     import::external_key(
         vault.state(),
         &vault.ctx(call.principal),
-        "GetParametersForImport",
+        kms::GET_PARAMETERS_FOR_IMPORT,
         key,
     )?;
     let wrapping_key = vault.sources().keys.generate(spec)?;
