@@ -513,3 +513,51 @@ fn fields_ask_the_api_and_show_its_reason() {
         );
     }
 }
+
+#[test]
+fn result_summaries_read_the_typed_subject() {
+    use kms_console::api::{ApiRequest, Format, dispatch};
+    use kms_console::tui::result::ResultView;
+    use kms_console::tui::vault_view::VaultView;
+
+    let (mut vault, _clock, old_blob) = tui_support::vault();
+    let view = VaultView::from_state(vault.state());
+    let orders = view.resolve("alias/orders").unwrap().clone();
+    let mut summary = |action: &str, params: &[(&str, &str)]| {
+        let mut r = ApiRequest::new(action);
+        for (k, v) in params {
+            r.params.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let out = dispatch(&mut vault, "admin", &r);
+        let subject = out.as_ref().unwrap().subject.clone();
+        (
+            subject,
+            ResultView::new(r, out, Format::Json, &view).summary,
+        )
+    };
+    let (subject, text) = summary("DescribeKey", &[("KeyId", "alias/orders")]);
+    let subject = subject.unwrap();
+    assert_eq!(subject.key_id, orders.key_id);
+    assert_eq!(subject.key_version_id.as_deref(), Some(orders.primary_id()));
+    assert_eq!(
+        text,
+        format!(
+            "Key alias/orders · version {} (primary)",
+            orders.primary_id()
+        )
+    );
+    let (_, text) = summary(
+        "Decrypt",
+        &[
+            ("CiphertextBlob", &old_blob),
+            ("EncryptionContext", r#"{"app":"orders"}"#),
+        ],
+    );
+    let first = &orders.versions[0].id;
+    assert_eq!(
+        text,
+        format!("Key alias/orders · version {first} (not primary)")
+    );
+    let (subject, text) = summary("ListAliases", &[]);
+    assert_eq!((subject, text.as_str()), (None, "Success"));
+}

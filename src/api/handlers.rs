@@ -19,6 +19,7 @@ use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
 use crate::core::model::VaultState;
+use crate::core::ops::subject::{HasSubject, Subject};
 use crate::core::ops::{self, Ctx, resolve};
 use crate::core::vault::Vault;
 
@@ -55,10 +56,13 @@ pub fn dispatch(
         }
     }
     match outcome {
-        Ok(Outcome { fields, .. }) => Ok(ApiResponse {
+        Ok(Outcome {
+            fields, subject, ..
+        }) => Ok(ApiResponse {
             action: req.action.clone(),
             request_id,
             fields,
+            subject,
         }),
         Err(e) => Err(ApiError::from_kms(&e, request_id)),
     }
@@ -133,6 +137,15 @@ impl Touched {
         }
     }
 
+    /// What a response is about: its key and version.
+    pub(super) fn of(subject: &Subject) -> Self {
+        Self {
+            key_id: Some(subject.key_id.clone()),
+            key_version_id: subject.key_version_id.clone(),
+            ..Self::default()
+        }
+    }
+
     /// A key and one of its versions.
     pub(super) fn version(key_id: &str, key_version_id: &str) -> Self {
         Self {
@@ -174,6 +187,8 @@ pub(super) struct Outcome {
     pub(super) fields: Map<String, Value>,
     pub(super) details: Option<Value>,
     pub(super) touched: Touched,
+    /// What the response is about, for the front ends ([`ApiResponse::subject`]).
+    pub(super) subject: Option<Subject>,
     /// The call's line was already written, anchored by the vault write of its change.
     pub(super) audited: bool,
 }
@@ -205,8 +220,24 @@ impl Outcome {
             fields,
             details: None,
             touched: Touched::default(),
+            subject: None,
             audited: false,
         }
+    }
+
+    /// A response about one key version: its fields, its subject, and an audit line naming
+    /// that key and version.
+    pub(super) fn of_version<T: Serialize + HasSubject>(response: &T) -> Result<Self, KmsError> {
+        let subject = response.subject();
+        Ok(Self::of(response)?
+            .touching(Touched::of(&subject))
+            .about(subject))
+    }
+
+    /// Names what the response is about.
+    pub(super) fn about(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
+        self
     }
 
     /// Names what the call touched, for its audit line.

@@ -13,6 +13,7 @@ pub mod principals;
 pub mod protection;
 pub mod reencrypt;
 pub mod sign;
+pub mod subject;
 pub mod symmetric;
 pub mod tags;
 pub mod versions;

@@ -6,6 +6,7 @@ use crate::core::context::EncryptionContext;
 use crate::core::crypto::AsymmetricAlgorithm;
 use crate::core::error::KmsError;
 use crate::core::ops::reencrypt::{ReEncryptRequest, re_encrypt_traced};
+use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{asymmetric, symmetric};
 use crate::core::vault::Vault;
 
@@ -32,7 +33,8 @@ pub(super) fn re_encrypt(
         source_key_version_id: Some(source.key_version_id),
         ..Touched::version(&response.key_id, &response.key_version_id)
     };
-    Ok(Outcome::of(&response)?.touching(touched))
+    let subject = response.subject();
+    Ok(Outcome::of(&response)?.touching(touched).about(subject))
 }
 
 /// The parameters every symmetric data action reads first, in this order.
@@ -46,7 +48,7 @@ pub(super) fn encrypt(vault: &Vault, principal: &str, p: Params<'_>) -> Result<O
     let plaintext = p.secret("Plaintext")?;
     let key = p.req("KeyId")?;
     let r = symmetric::encrypt(state, &ctx, key, &plaintext, &context, dry_run)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 pub(super) fn decrypt(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outcome, KmsError> {
@@ -54,7 +56,7 @@ pub(super) fn decrypt(vault: &Vault, principal: &str, p: Params<'_>) -> Result<O
     let (context, dry_run) = symmetric_common(p)?;
     let blob = p.req("CiphertextBlob")?;
     let r = symmetric::decrypt(state, &ctx, blob, &context, dry_run)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 /// GenerateDataKey (`with_plaintext`) and GenerateDataKeyWithoutPlaintext.
@@ -69,7 +71,7 @@ pub(super) fn generate_data_key(
     let key = p.req("KeyId")?;
     let len = symmetric::data_key_len(p.opt("KeySpec"), p.int("NumberOfBytes")?)?;
     let r = symmetric::generate_data_key(state, &ctx, key, len, &context, with_plaintext, dry_run)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 pub(super) fn get_public_key(
@@ -80,7 +82,7 @@ pub(super) fn get_public_key(
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     let (key, version) = (p.req("KeyId")?, p.req("KeyVersionId")?);
     let r = asymmetric::get_public_key(state, &ctx, key, version)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 /// What AsymmetricEncrypt and AsymmetricDecrypt read first, in this order.
@@ -119,7 +121,7 @@ pub(super) fn asymmetric_encrypt(
         &plaintext,
         a.dry_run,
     )?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 pub(super) fn asymmetric_decrypt(
@@ -139,5 +141,5 @@ pub(super) fn asymmetric_decrypt(
         blob,
         a.dry_run,
     )?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
+use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{import, protection};
 use crate::core::policy::kms;
 use crate::core::vault::Vault;
@@ -33,7 +34,7 @@ pub(super) fn get_parameters_for_import(
         let touched = Touched::key(s, &out.key_id);
         Ok((out, touched))
     })?;
-    Ok(Outcome::of(&params)?.audited())
+    Ok(Outcome::of(&params)?.about(params.subject()).audited())
 }
 
 pub(super) fn import_key_material(

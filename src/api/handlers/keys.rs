@@ -6,6 +6,7 @@ use crate::api::params::Params;
 use crate::core::error::KmsError;
 use crate::core::model::{RotationPolicy, VaultState};
 use crate::core::ops::Ctx;
+use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{aliases, keys, versions};
 use crate::core::spec::{KeySpec, KeyUsage};
 use crate::core::vault::Vault;
@@ -86,7 +87,9 @@ pub(super) fn create_key(
             let touched = Touched::key(state, &m.key_id);
             Ok((m, touched))
         })?;
-        return Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited());
+        return Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+            .about(metadata.subject())
+            .audited());
     }
     // Check permission first: RSA generation is slow and must not run for a refused caller.
     keys::authorize_create_key(vault.state(), &vault.ctx(principal))?;
@@ -96,7 +99,9 @@ pub(super) fn create_key(
         let touched = Touched::version(&m.key_id, &m.primary_key_version);
         Ok((m, touched))
     })?;
-    Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited())
+    Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+        .about(metadata.subject())
+        .audited())
 }
 
 pub(super) fn describe_key(
@@ -107,7 +112,9 @@ pub(super) fn describe_key(
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     let metadata = keys::describe_key(state, &ctx, p.req("KeyId")?)?;
     let touched = Touched::key(state, &metadata.key_id);
-    Ok(Outcome::wrapped("KeyMetadata", &metadata)?.touching(touched))
+    Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+        .about(metadata.subject())
+        .touching(touched))
 }
 
 pub(super) fn list_keys(
@@ -129,7 +136,9 @@ pub(super) fn create_key_version(
     let info = vault.create_key_version(call.principal, key, |info| {
         vec![Touched::version(&info.key_id, &info.key_version_id).onto(base)]
     })?;
-    Ok(Outcome::wrapped("KeyVersion", &info)?.audited())
+    Ok(Outcome::wrapped("KeyVersion", &info)?
+        .about(info.subject())
+        .audited())
 }
 
 pub(super) fn describe_key_version(
@@ -142,7 +151,9 @@ pub(super) fn describe_key_version(
     let version = p.req("KeyVersionId")?;
     let info = versions::describe_key_version(state, &ctx, key, version)?;
     let touched = Touched::version(&info.key_id, &info.key_version_id);
-    Ok(Outcome::wrapped("KeyVersion", &info)?.touching(touched))
+    Ok(Outcome::wrapped("KeyVersion", &info)?
+        .about(info.subject())
+        .touching(touched))
 }
 
 pub(super) fn list_key_versions(

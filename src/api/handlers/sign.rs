@@ -2,7 +2,7 @@
 //! AsymmetricVerify, ExportDataKey, GenerateAndExportDataKey. Each audit line names the key and
 //! version the call used.
 
-use super::{Outcome, Touched};
+use super::Outcome;
 use crate::api::params::Params;
 use crate::core::context::EncryptionContext;
 use crate::core::crypto::{SignAlgorithm, WrappingKeySpec};
@@ -32,7 +32,7 @@ pub(super) fn sign(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outc
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     let req = sign_request(p)?;
     let r = asymmetric_sign(state, &ctx, &req)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 pub(super) fn verify(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outcome, KmsError> {
@@ -40,7 +40,7 @@ pub(super) fn verify(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Ou
     let req = sign_request(p)?;
     let value = p.req("Value")?;
     let r = asymmetric_verify(state, &ctx, &req, value)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 /// What both export actions read first, in this order: context, wrapping key, dry run.
@@ -64,7 +64,7 @@ pub(super) fn export(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Ou
     let (context, target, dry_run) = export_common(p)?;
     let blob = p.req("CiphertextBlob")?;
     let r = export_data_key(state, &ctx, blob, &context, &target, dry_run)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
 
 pub(super) fn generate_and_export(
@@ -77,5 +77,5 @@ pub(super) fn generate_and_export(
     let key = p.req("KeyId")?;
     let len = data_key_len(p.opt("KeySpec"), p.int("NumberOfBytes")?)?;
     let r = generate_and_export_data_key(state, &ctx, key, len, &context, &target, dry_run)?;
-    Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
+    Outcome::of_version(&r)
 }
