@@ -15,6 +15,7 @@ pub mod reencrypt;
 pub mod sign;
 pub mod subject;
 pub mod symmetric;
+pub mod symmetric_key;
 pub mod tags;
 pub mod versions;
 

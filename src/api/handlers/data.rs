@@ -5,7 +5,7 @@ use crate::api::params::Params;
 use crate::core::context::EncryptionContext;
 use crate::core::crypto::AsymmetricAlgorithm;
 use crate::core::error::KmsError;
-use crate::core::ops::reencrypt::{ReEncryptRequest, re_encrypt_traced};
+use crate::core::ops::reencrypt::{self, ReEncryptRequest};
 use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{asymmetric, symmetric};
 use crate::core::vault::Vault;
@@ -27,10 +27,11 @@ pub(super) fn re_encrypt(
         destination_encryption_context: &destination_context,
         dry_run: p.dry_run()?,
     };
-    let (response, source) = re_encrypt_traced(vault.state(), &vault.ctx(principal), &req)?;
+    let done = reencrypt::re_encrypt(vault.state(), &vault.ctx(principal), &req)?;
+    let response = done.response;
     let touched = Touched {
-        source_key_id: Some(source.key_id),
-        source_key_version_id: Some(source.key_version_id),
+        source_key_id: Some(done.source.key_id.to_owned()),
+        source_key_version_id: Some(done.source.key_version_id.to_owned()),
         ..Touched::version(&response.key_id, &response.key_version_id)
     };
     let subject = response.subject();
