@@ -9,6 +9,7 @@ pub mod context;
 pub mod crypto;
 pub mod drill;
 pub mod error;
+pub mod key_ref;
 pub mod material;
 pub mod model;
 pub mod ops;

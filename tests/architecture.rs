@@ -453,3 +453,26 @@ fn no_screen_or_modal_names_the_app() {
     }
     assert!(checked > 20, "{checked} files");
 }
+
+#[test]
+fn symmetric_key_handles_never_show_their_bytes() {
+    use kms_console::core::ops::symmetric_key::SymmetricKey;
+
+    let (mut v, _) = common::memory_vault();
+    let key_id = common::create_key(&mut v, "Aliyun_AES_256");
+    let key = v.state().key(&key_id).unwrap();
+    let material = key.versions[0].material.symmetric_key().unwrap().to_vec();
+    let handle = SymmetricKey::primary(key).unwrap();
+    let shown = format!("{handle:?}");
+    assert!(shown.contains(handle.key_version_id()), "{shown}");
+    for bytes in [
+        format!("{material:?}"),
+        material.iter().fold(String::new(), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        }),
+    ] {
+        assert!(!shown.contains(&bytes), "{shown}");
+    }
+}

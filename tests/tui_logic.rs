@@ -423,3 +423,141 @@ fn a_running_request_shows_a_spinner_until_done() {
     let later = kms_console::tui::runtime::harness::draw(&h.app, 80, 24);
     assert_ne!(screen, later, "the spinner turns");
 }
+
+#[test]
+fn the_console_refuses_the_foreign_arns_dispatch_refuses() {
+    use kms_console::api::{ApiRequest, dispatch};
+    use kms_console::tui::vault_view::VaultView;
+
+    let (mut vault, _clock, _) = tui_support::vault();
+    let view = VaultView::from_state(vault.state());
+    let key = view.resolve("alias/orders").unwrap().clone();
+    let (region, account) = (view.region.clone(), view.account_id.clone());
+    let mut describe = |key_ref: &str| {
+        let mut r = ApiRequest::new("DescribeKey");
+        r.params.insert("KeyId".to_owned(), key_ref.to_owned());
+        dispatch(&mut vault, "admin", &r)
+    };
+    // This vault's own ARNs resolve to the key in both.
+    for own in [
+        key.arn.clone(),
+        format!("acs:kms:{region}:{account}:alias/orders"),
+    ] {
+        assert_eq!(view.try_resolve(&own).unwrap().key_id, key.key_id, "{own}");
+        let doc = describe(&own).unwrap().document();
+        assert_eq!(doc["KeyMetadata"]["KeyId"], key.key_id.as_str(), "{own}");
+    }
+    // Another account's or region's ARN of the same key: refused with the API's error.
+    for foreign in [
+        format!("acs:kms:{region}:9999999999999999:key/{}", key.key_id),
+        format!("acs:kms:eu-west-1:{account}:key/{}", key.key_id),
+        format!("acs:kms:{region}:9999999999999999:alias/orders"),
+    ] {
+        let api = describe(&foreign).unwrap_err();
+        let console = view.try_resolve(&foreign).unwrap_err();
+        assert_eq!(console.code(), api.code, "{foreign}");
+        assert_eq!(console.to_string(), api.message, "{foreign}");
+        assert_eq!(api.code, "Forbidden.KeyNotFound", "{foreign}");
+        assert!(view.resolve(&foreign).is_none(), "{foreign}");
+    }
+}
+
+#[test]
+fn fields_ask_the_api_and_show_its_reason() {
+    use kms_console::api::{ApiRequest, dispatch, find_action};
+    use kms_console::tui::form::field::Field;
+
+    let param = |action: &str, name: &str| {
+        find_action(action)
+            .unwrap()
+            .params
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    };
+    // TagKeys takes a comma list as well as JSON, as UntagResource does.
+    let mut keys = Field::for_param(param("UntagResource", "TagKeys"));
+    keys.set_value("k1, k2");
+    assert!(keys.is_valid(), "{:?}", keys.note);
+    // A bad value shows exactly the reason dispatch gives for it.
+    let (mut vault, _clock, _) = tui_support::vault();
+    for (action, name, bad) in [
+        ("UntagResource", "TagKeys", "[k1"),
+        ("TagResource", "Tags", "k=v"),
+        ("ScheduleKeyDeletion", "PendingWindowInDays", "seven"),
+        ("Encrypt", "EncryptionContext", "[1]"),
+    ] {
+        let mut field = Field::for_param(param(action, name));
+        field.set_value(bad);
+        assert!(!field.is_valid(), "{name}");
+        let note = field.note.clone().unwrap();
+        let mut r = ApiRequest::new(action);
+        for (k, v) in [
+            ("KeyId", "alias/orders"),
+            ("Plaintext", "aGk="),
+            ("TagKeys", "k"),
+            ("Tags", r#"[{"TagKey":"k","TagValue":"v"}]"#),
+            ("PendingWindowInDays", "7"),
+            (name, bad),
+        ] {
+            r.params.insert(k.to_owned(), v.to_owned());
+        }
+        let api = dispatch(&mut vault, "admin", &r).unwrap_err();
+        assert_eq!(api.code, "InvalidParameter", "{name}");
+        assert_eq!(
+            api.message,
+            format!(
+                "The specified parameter \"{name}\" is not valid. {}",
+                note.text.strip_prefix("✗ ").unwrap()
+            )
+        );
+    }
+}
+
+#[test]
+fn result_summaries_read_the_typed_subject() {
+    use kms_console::api::{ApiRequest, Format, dispatch};
+    use kms_console::tui::modals::result::ResultView;
+    use kms_console::tui::vault_view::VaultView;
+
+    let (mut vault, _clock, old_blob) = tui_support::vault();
+    let view = VaultView::from_state(vault.state());
+    let orders = view.resolve("alias/orders").unwrap().clone();
+    let mut summary = |action: &str, params: &[(&str, &str)]| {
+        let mut r = ApiRequest::new(action);
+        for (k, v) in params {
+            r.params.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let out = dispatch(&mut vault, "admin", &r);
+        let subject = out.as_ref().unwrap().subject.clone();
+        (
+            subject,
+            ResultView::new(r, out, Format::Json, &view).summary,
+        )
+    };
+    let (subject, text) = summary("DescribeKey", &[("KeyId", "alias/orders")]);
+    let subject = subject.unwrap();
+    assert_eq!(subject.key_id, orders.key_id);
+    assert_eq!(subject.key_version_id.as_deref(), Some(orders.primary_id()));
+    assert_eq!(
+        text,
+        format!(
+            "Key alias/orders · version {} (primary)",
+            orders.primary_id()
+        )
+    );
+    let (_, text) = summary(
+        "Decrypt",
+        &[
+            ("CiphertextBlob", &old_blob),
+            ("EncryptionContext", r#"{"app":"orders"}"#),
+        ],
+    );
+    let first = &orders.versions[0].id;
+    assert_eq!(
+        text,
+        format!("Key alias/orders · version {first} (not primary)")
+    );
+    let (subject, text) = summary("ListAliases", &[]);
+    assert_eq!((subject, text.as_str()), (None, "Success"));
+}

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 pub use self::xml::{Problem as XmlProblem, XmlUnfit, unfit_char};
 use super::request::ApiRequest;
 use crate::core::error::KmsError;
+use crate::core::ops::subject::Subject;
 
 /// The document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +37,8 @@ pub struct ApiResponse {
     pub action: String,
     pub request_id: String,
     pub fields: Map<String, Value>,
+    /// The key and version the response is about, typed (not read back from `fields`).
+    pub subject: Option<Subject>,
 }
 
 impl std::fmt::Debug for ApiResponse {
@@ -45,6 +48,7 @@ impl std::fmt::Debug for ApiResponse {
             .field("action", &self.action)
             .field("request_id", &self.request_id)
             .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .field("subject", &self.subject)
             .finish()
     }
 }
@@ -224,6 +228,7 @@ mod tests {
             action: "Decrypt".into(),
             request_id: "r-2".into(),
             fields,
+            subject: None,
         }
     }
 

@@ -9,9 +9,9 @@ mod data;
 mod import;
 mod keys;
 mod sign;
-mod tags;
+pub(super) mod tags;
 
-use super::actions::find_action;
+use super::actions::Action;
 use super::document::{ApiError, ApiResponse};
 use super::params::Params;
 use super::request::ApiRequest;
@@ -19,7 +19,8 @@ use crate::core::audit::AuditRecord;
 use crate::core::clock::format_date;
 use crate::core::error::KmsError;
 use crate::core::model::VaultState;
-use crate::core::ops::{Ctx, resolve};
+use crate::core::ops::subject::{HasSubject, Subject};
+use crate::core::ops::{self, Ctx, resolve};
 use crate::core::vault::Vault;
 
 /// Runs one request as `principal` and audits it.
@@ -58,10 +59,13 @@ pub fn dispatch(
         return Err(ApiError::from_kms(&e, request_id));
     }
     match outcome {
-        Ok(Outcome { fields, .. }) => Ok(ApiResponse {
+        Ok(Outcome {
+            fields, subject, ..
+        }) => Ok(ApiResponse {
             action: req.action.clone(),
             request_id,
             fields,
+            subject,
         }),
         Err(e) => Err(ApiError::from_kms(&e, request_id)),
     }
@@ -136,6 +140,15 @@ impl Touched {
         }
     }
 
+    /// What a response is about: its key and version.
+    pub(super) fn of(subject: &Subject) -> Self {
+        Self {
+            key_id: Some(subject.key_id.clone()),
+            key_version_id: subject.key_version_id.clone(),
+            ..Self::default()
+        }
+    }
+
     /// A key and one of its versions.
     pub(super) fn version(key_id: &str, key_version_id: &str) -> Self {
         Self {
@@ -177,6 +190,8 @@ pub(super) struct Outcome {
     pub(super) fields: Map<String, Value>,
     pub(super) details: Option<Value>,
     pub(super) touched: Touched,
+    /// What the response is about, for the front ends ([`ApiResponse::subject`]).
+    pub(super) subject: Option<Subject>,
     /// The call's line was already written, anchored by the vault write of its change.
     pub(super) audited: bool,
 }
@@ -208,8 +223,24 @@ impl Outcome {
             fields,
             details: None,
             touched: Touched::default(),
+            subject: None,
             audited: false,
         }
+    }
+
+    /// A response about one key version: its fields, its subject, and an audit line naming
+    /// that key and version.
+    pub(super) fn of_version<T: Serialize + HasSubject>(response: &T) -> Result<Self, KmsError> {
+        let subject = response.subject();
+        Ok(Self::of(response)?
+            .touching(Touched::of(&subject))
+            .about(subject))
+    }
+
+    /// Names what the response is about.
+    pub(super) fn about(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
+        self
     }
 
     /// Names what the call touched, for its audit line.
@@ -226,41 +257,60 @@ impl Outcome {
 }
 
 fn run(vault: &mut Vault, call: &Call<'_>, req: &ApiRequest) -> Result<Outcome, KmsError> {
-    let spec =
-        find_action(&req.action).ok_or_else(|| KmsError::UnknownAction(req.action.clone()))?;
+    let action =
+        Action::parse(&req.action).ok_or_else(|| KmsError::UnknownAction(req.action.clone()))?;
     let p = Params::new(&req.params);
     let principal = call.principal;
     // See changes other processes made since this vault was loaded (a cheap metadata check).
     if vault.changed_on_disk() {
         vault.refresh()?;
     }
-    match spec.name {
-        "ReEncrypt" => data::re_encrypt(vault, principal, p),
-        "Encrypt" | "Decrypt" | "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext" => {
-            data::symmetric(vault, principal, spec.name, p)
+    // The one match on the action: each arm is its handler.
+    match action {
+        Action::ReEncrypt => data::re_encrypt(vault, principal, p),
+        Action::Encrypt => data::encrypt(vault, principal, p),
+        Action::Decrypt => data::decrypt(vault, principal, p),
+        Action::GenerateDataKey => data::generate_data_key(vault, principal, p, true),
+        Action::GenerateDataKeyWithoutPlaintext => {
+            data::generate_data_key(vault, principal, p, false)
         }
-        "AsymmetricEncrypt" | "AsymmetricDecrypt" | "GetPublicKey" => {
-            data::asymmetric(vault, principal, spec.name, p)
+        Action::AsymmetricEncrypt => data::asymmetric_encrypt(vault, principal, p),
+        Action::AsymmetricDecrypt => data::asymmetric_decrypt(vault, principal, p),
+        Action::GetPublicKey => data::get_public_key(vault, principal, p),
+        Action::CreateKey => keys::create_key(vault, call, p),
+        Action::DescribeKey => keys::describe_key(vault, principal, p),
+        Action::ListKeys => keys::list_keys(vault, principal, p),
+        Action::UpdateKeyDescription => keys::update_key_description(vault, call, p),
+        Action::EnableKey => keys::key_state(vault, call, p, ops::keys::enable_key),
+        Action::DisableKey => keys::key_state(vault, call, p, ops::keys::disable_key),
+        Action::ScheduleKeyDeletion => keys::schedule_key_deletion(vault, call, p),
+        Action::CancelKeyDeletion => {
+            keys::key_state(vault, call, p, ops::keys::cancel_key_deletion)
         }
-        "CreateKey" => keys::create_key(vault, call, p),
-        "DescribeKey" | "ListKeys" => keys::read_keys(vault, principal, spec.name, p),
-        "CreateKeyVersion" => keys::create_key_version(vault, call, p),
-        "DescribeKeyVersion" | "ListKeyVersions" => {
-            keys::read_versions(vault, principal, spec.name, p)
-        }
-        "UpdateRotationPolicy" => keys::update_rotation_policy(vault, call, p),
-        "ListAliases" | "ListAliasesByKeyId" => keys::read_aliases(vault, principal, spec.name, p),
+        Action::CreateKeyVersion => keys::create_key_version(vault, call, p),
+        Action::DescribeKeyVersion => keys::describe_key_version(vault, principal, p),
+        Action::ListKeyVersions => keys::list_key_versions(vault, principal, p),
+        Action::UpdateRotationPolicy => keys::update_rotation_policy(vault, call, p),
+        Action::CreateAlias => keys::set_alias(vault, call, p, ops::aliases::create_alias),
+        Action::UpdateAlias => keys::set_alias(vault, call, p, ops::aliases::update_alias),
+        Action::DeleteAlias => keys::delete_alias(vault, call, p),
+        Action::ListAliases => keys::list_aliases(vault, principal, p),
+        Action::ListAliasesByKeyId => keys::list_aliases_by_key_id(vault, principal, p),
         // Key import, deletion protection and tags (§11.3-§11.5).
-        "GetParametersForImport" => import::get_parameters_for_import(vault, call, p),
-        "ImportKeyMaterial" => import::import_key_material(vault, call, p),
-        "DeleteKeyMaterial" => import::delete_key_material(vault, call, p),
-        "SetDeletionProtection" => import::set_deletion_protection(vault, call, p),
-        "TagResource" | "UntagResource" | "ListResourceTags" | "TagResources"
-        | "UntagResources" | "ListTagResources" => tags::run(vault, call, spec.name, p),
-        "AsymmetricSign" | "AsymmetricVerify" => sign::sign(vault, principal, spec.name, p),
-        "ExportDataKey" | "GenerateAndExportDataKey" => {
-            sign::export(vault, principal, spec.name, p)
-        }
-        _ => keys::change(vault, call, spec.name, p),
+        Action::GetParametersForImport => import::get_parameters_for_import(vault, call, p),
+        Action::ImportKeyMaterial => import::import_key_material(vault, call, p),
+        Action::DeleteKeyMaterial => import::delete_key_material(vault, call, p),
+        Action::SetDeletionProtection => import::set_deletion_protection(vault, call, p),
+        Action::TagResource => tags::tag_resource(vault, call, p),
+        Action::UntagResource => tags::untag_resource(vault, call, p),
+        Action::ListResourceTags => tags::list_resource_tags(vault, call, p),
+        Action::TagResources => tags::tag_resources(vault, call, p),
+        Action::UntagResources => tags::untag_resources(vault, call, p),
+        Action::ListTagResources => tags::list_tag_resources(vault, call, p),
+        // Signing and data-key export (§11.1-§11.2).
+        Action::AsymmetricSign => sign::sign(vault, principal, p),
+        Action::AsymmetricVerify => sign::verify(vault, principal, p),
+        Action::ExportDataKey => sign::export(vault, principal, p),
+        Action::GenerateAndExportDataKey => sign::generate_and_export(vault, principal, p),
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use zeroize::Zeroize;
 
-use super::actions::{ParamKind, find_action};
+use super::actions::{Action, ParamKind, find_action};
 
 /// One API call. Parameter values are wiped when the request drops (they may hold plaintext).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -57,6 +57,16 @@ impl ApiRequest {
             action: action.into(),
             params: BTreeMap::new(),
         }
+    }
+
+    /// Whether this request is for `action` (its name, exactly as `dispatch` parses it).
+    pub fn is(&self, action: Action) -> bool {
+        self.action == action.name()
+    }
+
+    /// A request for `action`, without parameters.
+    pub fn of(action: Action) -> Self {
+        Self::new(action.name())
     }
 
     /// Adds a parameter (builder style).

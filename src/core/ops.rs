@@ -14,12 +14,15 @@ pub mod protection;
 pub mod reencrypt;
 pub mod sign;
 pub mod simulate;
+pub mod subject;
 pub mod symmetric;
+pub mod symmetric_key;
 pub mod tags;
 pub mod versions;
 
 use super::clock::{Clock, IdSource};
 use super::error::KmsError;
+use super::key_ref::KeyRef;
 use super::model::{Cmk, VaultState};
 use super::policy;
 use super::spec::KeyState;
@@ -33,35 +36,11 @@ pub struct Ctx<'a> {
     pub ids: &'a dyn IdSource,
 }
 
-/// Finds a key by KeyId, `alias/<name>` or key ARN (`acs:kms:<region>:<account>:key/<KeyId>`,
-/// or an alias ARN `…:alias/<name>`).
+/// Finds a key by KeyId, `alias/<name>` or key or alias ARN of this vault ([`KeyRef::parse`]).
 pub fn resolve<'s>(state: &'s VaultState, key_ref: &str) -> Result<&'s Cmk, KmsError> {
-    let key_ref = key_ref.trim();
-    let key_id = if let Some(rest) = key_ref.strip_prefix("acs:kms:") {
-        let mut parts = rest.splitn(3, ':');
-        let (region, account, resource) = (parts.next(), parts.next(), parts.next());
-        if region != Some(state.region()) || account != Some(state.account_id()) {
-            return Err(KmsError::KeyNotFound);
-        }
-        match resource {
-            Some(r) if r.starts_with("alias/") => alias_target(state, r)?,
-            Some(r) => r.strip_prefix("key/").ok_or(KmsError::KeyNotFound)?,
-            None => return Err(KmsError::KeyNotFound),
-        }
-    } else if key_ref.starts_with("alias/") {
-        alias_target(state, key_ref)?
-    } else {
-        key_ref
-    };
+    let parsed = KeyRef::parse(key_ref, state.region(), state.account_id())?;
+    let key_id = parsed.key_id(state.aliases())?;
     state.key(key_id).ok_or(KmsError::KeyNotFound)
-}
-
-fn alias_target<'s>(state: &'s VaultState, alias: &str) -> Result<&'s str, KmsError> {
-    state
-        .aliases()
-        .get(alias)
-        .map(String::as_str)
-        .ok_or(KmsError::AliasNotFound)
 }
 
 /// The resource of account-level actions (CreateKey, ListKeys, ListAliases).

@@ -388,7 +388,9 @@ impl App {
             let samples = crate::demo::samples()
                 .map(|s| s.samples)
                 .unwrap_or_default();
-            let signing = view.aliases.get(crate::tui::screens::walkthrough::SIGNING_ALIAS);
+            let signing = view
+                .aliases
+                .get(crate::tui::screens::walkthrough::SIGNING_ALIAS);
             self.walkthrough =
                 Some(Walkthrough::new(samples).with_signing_key(signing.map(String::as_str)));
         }

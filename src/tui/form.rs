@@ -9,7 +9,7 @@ pub mod view;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::{ActionSpec, ApiRequest};
+use crate::api::{Action, ActionSpec, ApiRequest};
 
 use crate::tui::form::field::{Field, required_note};
 use crate::tui::form::inspector::Inspection;
@@ -134,7 +134,7 @@ impl Form {
     /// After an edit: a pasted symmetric blob with no destination yet fills the destination
     /// with the key it names (the after-rotation case of the seed page).
     fn changed(&mut self, view: &VaultView) {
-        if self.spec.name == "ReEncrypt"
+        if self.spec.action == Action::ReEncrypt
             && self.value("DestinationKeyId").trim().is_empty()
             && let Inspection::Names { key_index, .. } = self.inspect(view)
             && let Some(key) = view.keys.get(key_index)

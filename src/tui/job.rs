@@ -76,7 +76,9 @@ impl Job {
     pub fn label(&self) -> String {
         match self {
             Self::Api { request, .. } => match request.params.get("KeySpec") {
-                Some(spec) if request.action == "CreateKey" && spec.starts_with("RSA") => {
+                Some(spec)
+                    if request.is(crate::api::Action::CreateKey) && spec.starts_with("RSA") =>
+                {
                     format!("CreateKey: generating an {spec} key")
                 }
                 _ => request.action.clone(),

@@ -7,6 +7,8 @@ pub mod sink;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::api::Action;
+
 pub use crate::tui::keymap::chord::Chord;
 use crate::tui::keymap::chord::{ch, ctrl, key};
 pub use crate::tui::keymap::sink::Sink;
@@ -33,7 +35,7 @@ pub enum Cmd {
     ClearFilter,
     FilterDone,
     Actions,
-    Open(&'static str),
+    Open(Action),
     ActAs,
     Verify,
     Reload,
@@ -180,19 +182,19 @@ const KEYS: &[Binding] = &[
     b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "last key", false),
     b(&[ch('/')], "/", Cmd::Filter, "filter keys", true),
     b(ESC, "esc", Cmd::ClearFilter, "clear the filter", false),
-    b(&[ch('r')], "r", Cmd::Open("ReEncrypt"), "ReEncrypt", true),
+    b(&[ch('r')], "r", Cmd::Open(Action::ReEncrypt), "ReEncrypt", true),
     b(&[ch('a'), key(KeyCode::Enter)], "a/⏎", Cmd::Actions, "all actions", true),
-    b(&[ch('e')], "e", Cmd::Open("Encrypt"), "Encrypt", false),
-    b(&[ch('d')], "d", Cmd::Open("Decrypt"), "Decrypt", false),
-    b(&[ch('n')], "n", Cmd::Open("CreateKey"), "new key (CreateKey)", true),
-    b(&[ch('R')], "R", Cmd::Open("CreateKeyVersion"), "rotate now (CreateKeyVersion)", false),
-    b(&[ch('A')], "A", Cmd::Open("CreateAlias"), "add an alias", false),
-    b(&[ch('P')], "P", Cmd::Open("UpdateRotationPolicy"), "rotation policy", false),
-    b(&[ch('E')], "E", Cmd::Open("EnableKey"), "enable the key", false),
-    b(&[ch('D')], "D", Cmd::Open("DisableKey"), "disable the key", false),
-    b(&[ch('X')], "X", Cmd::Open("ScheduleKeyDeletion"), "schedule deletion", false),
-    b(&[ch('C')], "C", Cmd::Open("CancelKeyDeletion"), "cancel deletion", false),
-    b(&[ch('i')], "i", Cmd::Open("DescribeKey"), "DescribeKey", false),
+    b(&[ch('e')], "e", Cmd::Open(Action::Encrypt), "Encrypt", false),
+    b(&[ch('d')], "d", Cmd::Open(Action::Decrypt), "Decrypt", false),
+    b(&[ch('n')], "n", Cmd::Open(Action::CreateKey), "new key (CreateKey)", true),
+    b(&[ch('R')], "R", Cmd::Open(Action::CreateKeyVersion), "rotate now (CreateKeyVersion)", false),
+    b(&[ch('A')], "A", Cmd::Open(Action::CreateAlias), "add an alias", false),
+    b(&[ch('P')], "P", Cmd::Open(Action::UpdateRotationPolicy), "rotation policy", false),
+    b(&[ch('E')], "E", Cmd::Open(Action::EnableKey), "enable the key", false),
+    b(&[ch('D')], "D", Cmd::Open(Action::DisableKey), "disable the key", false),
+    b(&[ch('X')], "X", Cmd::Open(Action::ScheduleKeyDeletion), "schedule deletion", false),
+    b(&[ch('C')], "C", Cmd::Open(Action::CancelKeyDeletion), "cancel deletion", false),
+    b(&[ch('i')], "i", Cmd::Open(Action::DescribeKey), "DescribeKey", false),
 ];
 
 #[rustfmt::skip]

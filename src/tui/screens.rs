@@ -26,7 +26,7 @@ pub enum Out {
     /// Put a modal on top.
     Modal(Modal),
     /// Open the form of this API action.
-    OpenForm(&'static str),
+    OpenForm(crate::api::Action),
     /// Hand a job to the worker; its reply comes back by its kind.
     Run(Job, PendingKind),
     /// Act as this principal from now on.

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::core::clock::format_date;
+use crate::core::error::KmsError;
+use crate::core::key_ref::KeyRef;
 use crate::core::model::{Cmk, VaultState};
 use crate::core::ops::keys::automatic_rotation;
 use crate::core::spec::{KeySpec, KeyState};
@@ -191,15 +193,17 @@ impl VaultView {
         self.key_index(key_id).and_then(|i| self.keys.get(i))
     }
 
-    /// The key a form's reference names: a KeyId, `alias/…` or key ARN (as the API resolves them).
+    /// The key a form's reference names: a KeyId, `alias/…` or key or alias ARN, parsed by the
+    /// core as the API parses it ([`KeyRef::parse`]).
     pub fn resolve(&self, key_ref: &str) -> Option<&KeyRow> {
-        let r = key_ref.trim();
-        let r = r.rsplit_once(":key/").map_or(r, |(_, id)| id);
-        let r = r.rsplit_once(':').map_or(r, |(_, alias)| alias);
-        match self.aliases.get(r) {
-            Some(id) => self.key(id),
-            None => self.key(r),
-        }
+        self.try_resolve(key_ref).ok()
+    }
+
+    /// [`Self::resolve`] with the error the API gives for the same reference.
+    pub fn try_resolve(&self, key_ref: &str) -> Result<&KeyRow, KmsError> {
+        let parsed = KeyRef::parse(key_ref, &self.region, &self.account_id)?;
+        let key_id = parsed.key_id(&self.aliases)?;
+        self.key(key_id).ok_or(KmsError::KeyNotFound)
     }
 
     /// The key holding a version, and the version's position in it.

@@ -7,7 +7,9 @@ use base64::engine::general_purpose::STANDARD;
 use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
+use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{import, protection};
+use crate::core::policy::kms;
 use crate::core::vault::Vault;
 
 /// GetParametersForImport: the wrapping key (RSA generation is slow) is made outside the vault's
@@ -23,7 +25,7 @@ pub(super) fn get_parameters_for_import(
     import::external_key(
         vault.state(),
         &vault.ctx(call.principal),
-        "GetParametersForImport",
+        kms::GET_PARAMETERS_FOR_IMPORT,
         key,
     )?;
     let wrapping_key = vault.sources().keys.generate(spec)?;
@@ -32,7 +34,7 @@ pub(super) fn get_parameters_for_import(
         let touched = Touched::key(s, &out.key_id);
         Ok((out, touched))
     })?;
-    Ok(Outcome::of(&params)?.audited())
+    Ok(Outcome::of(&params)?.about(params.subject()).audited())
 }
 
 pub(super) fn import_key_material(

@@ -6,6 +6,7 @@ use crate::api::params::Params;
 use crate::core::error::KmsError;
 use crate::core::model::{RotationPolicy, VaultState};
 use crate::core::ops::Ctx;
+use crate::core::ops::subject::HasSubject;
 use crate::core::ops::{aliases, keys, versions};
 use crate::core::spec::{KeySpec, KeyUsage};
 use crate::core::vault::Vault;
@@ -86,7 +87,9 @@ pub(super) fn create_key(
             let touched = Touched::key(state, &m.key_id);
             Ok((m, touched))
         })?;
-        return Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited());
+        return Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+            .about(metadata.subject())
+            .audited());
     }
     // Check permission first: RSA generation is slow and must not run for a refused caller.
     keys::authorize_create_key(vault.state(), &vault.ctx(principal))?;
@@ -96,23 +99,31 @@ pub(super) fn create_key(
         let touched = Touched::version(&m.key_id, &m.primary_key_version);
         Ok((m, touched))
     })?;
-    Ok(Outcome::wrapped("KeyMetadata", &metadata)?.audited())
+    Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+        .about(metadata.subject())
+        .audited())
 }
 
-pub(super) fn read_keys(
+pub(super) fn describe_key(
     vault: &Vault,
     principal: &str,
-    action: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     let (state, ctx) = (vault.state(), vault.ctx(principal));
-    if action == "DescribeKey" {
-        let metadata = keys::describe_key(state, &ctx, p.req("KeyId")?)?;
-        let touched = Touched::key(state, &metadata.key_id);
-        Ok(Outcome::wrapped("KeyMetadata", &metadata)?.touching(touched))
-    } else {
-        Outcome::of(&keys::list_keys(state, &ctx, &p.filters()?, p.page()?)?)
-    }
+    let metadata = keys::describe_key(state, &ctx, p.req("KeyId")?)?;
+    let touched = Touched::key(state, &metadata.key_id);
+    Ok(Outcome::wrapped("KeyMetadata", &metadata)?
+        .about(metadata.subject())
+        .touching(touched))
+}
+
+pub(super) fn list_keys(
+    vault: &Vault,
+    principal: &str,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    Outcome::of(&keys::list_keys(state, &ctx, &p.filters()?, p.page()?)?)
 }
 
 pub(super) fn create_key_version(
@@ -125,26 +136,35 @@ pub(super) fn create_key_version(
     let info = vault.create_key_version(call.principal, key, |info| {
         vec![Touched::version(&info.key_id, &info.key_version_id).onto(base)]
     })?;
-    Ok(Outcome::wrapped("KeyVersion", &info)?.audited())
+    Ok(Outcome::wrapped("KeyVersion", &info)?
+        .about(info.subject())
+        .audited())
 }
 
-pub(super) fn read_versions(
+pub(super) fn describe_key_version(
     vault: &Vault,
     principal: &str,
-    action: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     let key = p.req("KeyId")?;
-    if action == "DescribeKeyVersion" {
-        let version = p.req("KeyVersionId")?;
-        let info = versions::describe_key_version(state, &ctx, key, version)?;
-        let touched = Touched::version(&info.key_id, &info.key_version_id);
-        Ok(Outcome::wrapped("KeyVersion", &info)?.touching(touched))
-    } else {
-        let list = versions::list_key_versions(state, &ctx, key, p.page()?)?;
-        Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
-    }
+    let version = p.req("KeyVersionId")?;
+    let info = versions::describe_key_version(state, &ctx, key, version)?;
+    let touched = Touched::version(&info.key_id, &info.key_version_id);
+    Ok(Outcome::wrapped("KeyVersion", &info)?
+        .about(info.subject())
+        .touching(touched))
+}
+
+pub(super) fn list_key_versions(
+    vault: &Vault,
+    principal: &str,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    let key = p.req("KeyId")?;
+    let list = versions::list_key_versions(state, &ctx, key, p.page()?)?;
+    Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
 }
 
 /// UpdateRotationPolicy, with the older `EnableAutoRotation` / `RotationIntervalInDays` names.
@@ -175,87 +195,99 @@ pub(super) fn update_rotation_policy(
     Ok(Outcome::empty().audited())
 }
 
-pub(super) fn read_aliases(
+pub(super) fn list_aliases(
     vault: &Vault,
     principal: &str,
-    action: &str,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    Outcome::of(&aliases::list_aliases(state, &ctx, p.page()?)?)
+}
+
+pub(super) fn list_aliases_by_key_id(
+    vault: &Vault,
+    principal: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     let (state, ctx) = (vault.state(), vault.ctx(principal));
     let page = p.page()?;
-    if action == "ListAliases" {
-        Outcome::of(&aliases::list_aliases(state, &ctx, page)?)
-    } else {
-        let key = p.req("KeyId")?;
-        let list = aliases::list_aliases_by_key_id(state, &ctx, key, page)?;
-        Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
-    }
+    let key = p.req("KeyId")?;
+    let list = aliases::list_aliases_by_key_id(state, &ctx, key, page)?;
+    Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
 }
 
-/// The remaining changes: key state, description, deletion, aliases. Each reports the key it
-/// touched, resolved under the vault's lock (for DeleteAlias, before the alias goes).
-pub(super) fn change(
+pub(super) fn update_key_description(
     vault: &mut Vault,
     call: &Call<'_>,
-    action: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
-    match action {
-        "UpdateKeyDescription" => {
-            let (key, description) = (p.req("KeyId")?, p.req("Description")?);
-            call.change(vault, |s, c| {
-                keys::update_key_description(s, c, key, description)?;
-                Ok(((), Touched::key(s, key)))
-            })?;
-        }
-        "EnableKey" => call.change(vault, on_key(p.req("KeyId")?, keys::enable_key))?,
-        "DisableKey" => call.change(vault, on_key(p.req("KeyId")?, keys::disable_key))?,
-        "CancelKeyDeletion" => {
-            call.change(vault, on_key(p.req("KeyId")?, keys::cancel_key_deletion))?;
-        }
-        "ScheduleKeyDeletion" => {
-            let key = p.req("KeyId")?;
-            let days = p
-                .int("PendingWindowInDays")?
-                .ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
-            let days = u32::try_from(days).unwrap_or(u32::MAX);
-            call.change(vault, |s, c| {
-                keys::schedule_key_deletion(s, c, key, days)?;
-                Ok(((), Touched::key(s, key)))
-            })?;
-        }
-        "CreateAlias" | "UpdateAlias" => {
-            let (alias, key) = (p.req("AliasName")?, p.req("KeyId")?);
-            let f = if action == "CreateAlias" {
-                aliases::create_alias
-            } else {
-                aliases::update_alias
-            };
-            call.change(vault, |s, c| {
-                f(s, c, alias, key)?;
-                Ok(((), Touched::key(s, key)))
-            })?;
-        }
-        "DeleteAlias" => {
-            let alias = p.req("AliasName")?;
-            call.change(vault, |s, c| {
-                let touched = Touched::key(s, alias);
-                aliases::delete_alias(s, c, alias)?;
-                Ok(((), touched))
-            })?;
-        }
-        other => return Err(KmsError::UnknownAction(other.to_owned())),
-    }
+    let (key, description) = (p.req("KeyId")?, p.req("Description")?);
+    call.change(vault, |s, c| {
+        keys::update_key_description(s, c, key, description)?;
+        Ok(((), Touched::key(s, key)))
+    })?;
     Ok(Outcome::empty().audited())
 }
 
-/// A change of one key by reference, reporting the key it touched.
-fn on_key(
-    key: &str,
+/// A change of one key's state by reference (EnableKey, DisableKey, CancelKeyDeletion),
+/// reporting the key it touched.
+pub(super) fn key_state(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
     f: fn(&mut VaultState, &Ctx<'_>, &str) -> Result<(), KmsError>,
-) -> impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<((), Touched), KmsError> {
-    move |s, c| {
+) -> Result<Outcome, KmsError> {
+    let key = p.req("KeyId")?;
+    call.change(vault, |s, c| {
         f(s, c, key)?;
         Ok(((), Touched::key(s, key)))
-    }
+    })?;
+    Ok(Outcome::empty().audited())
+}
+
+pub(super) fn schedule_key_deletion(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let key = p.req("KeyId")?;
+    let days = p
+        .int("PendingWindowInDays")?
+        .ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
+    let days = u32::try_from(days).unwrap_or(u32::MAX);
+    call.change(vault, |s, c| {
+        keys::schedule_key_deletion(s, c, key, days)?;
+        Ok(((), Touched::key(s, key)))
+    })?;
+    Ok(Outcome::empty().audited())
+}
+
+/// CreateAlias and UpdateAlias (`f`): the alias and the key it then names.
+pub(super) fn set_alias(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+    f: fn(&mut VaultState, &Ctx<'_>, &str, &str) -> Result<(), KmsError>,
+) -> Result<Outcome, KmsError> {
+    let (alias, key) = (p.req("AliasName")?, p.req("KeyId")?);
+    call.change(vault, |s, c| {
+        f(s, c, alias, key)?;
+        Ok(((), Touched::key(s, key)))
+    })?;
+    Ok(Outcome::empty().audited())
+}
+
+/// DeleteAlias, reporting the key the alias named before it went.
+pub(super) fn delete_alias(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let alias = p.req("AliasName")?;
+    call.change(vault, |s, c| {
+        let touched = Touched::key(s, alias);
+        aliases::delete_alias(s, c, alias)?;
+        Ok(((), touched))
+    })?;
+    Ok(Outcome::empty().audited())
 }

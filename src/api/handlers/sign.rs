@@ -2,8 +2,9 @@
 //! AsymmetricVerify, ExportDataKey, GenerateAndExportDataKey. Each audit line names the key and
 //! version the call used.
 
-use super::{Outcome, Touched};
+use super::Outcome;
 use crate::api::params::Params;
+use crate::core::context::EncryptionContext;
 use crate::core::crypto::{SignAlgorithm, WrappingKeySpec};
 use crate::core::error::KmsError;
 use crate::core::ops::export::{ExportTarget, export_data_key, generate_and_export_data_key};
@@ -11,15 +12,9 @@ use crate::core::ops::sign::{SignRequest, asymmetric_sign, asymmetric_verify};
 use crate::core::ops::symmetric::data_key_len;
 use crate::core::vault::Vault;
 
-pub(super) fn sign(
-    vault: &Vault,
-    principal: &str,
-    action: &str,
-    p: Params<'_>,
-) -> Result<Outcome, KmsError> {
-    let (state, ctx) = (vault.state(), vault.ctx(principal));
+fn sign_request(p: Params<'_>) -> Result<SignRequest<'_>, KmsError> {
     let algorithm = p.req("Algorithm")?;
-    let req = SignRequest {
+    Ok(SignRequest {
         key_ref: p.req("KeyId")?,
         key_version_id: p.req("KeyVersionId")?,
         algorithm: SignAlgorithm::parse(algorithm.trim()).ok_or_else(|| {
@@ -30,24 +25,26 @@ pub(super) fn sign(
         })?,
         digest: p.req("Digest")?,
         dry_run: p.dry_run()?,
-    };
-    if action == "AsymmetricSign" {
-        let r = asymmetric_sign(state, &ctx, &req)?;
-        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
-    } else {
-        let value = p.req("Value")?;
-        let r = asymmetric_verify(state, &ctx, &req, value)?;
-        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
-    }
+    })
 }
 
-pub(super) fn export(
-    vault: &Vault,
-    principal: &str,
-    action: &str,
-    p: Params<'_>,
-) -> Result<Outcome, KmsError> {
+pub(super) fn sign(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outcome, KmsError> {
     let (state, ctx) = (vault.state(), vault.ctx(principal));
+    let req = sign_request(p)?;
+    let r = asymmetric_sign(state, &ctx, &req)?;
+    Outcome::of_version(&r)
+}
+
+pub(super) fn verify(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    let req = sign_request(p)?;
+    let value = p.req("Value")?;
+    let r = asymmetric_verify(state, &ctx, &req, value)?;
+    Outcome::of_version(&r)
+}
+
+/// What both export actions read first, in this order: context, wrapping key, dry run.
+fn export_common(p: Params<'_>) -> Result<(EncryptionContext, ExportTarget<'_>, bool), KmsError> {
     let context = p.context("EncryptionContext")?;
     let spec = p.req("WrappingKeySpec")?;
     let target = ExportTarget {
@@ -59,15 +56,26 @@ pub(super) fn export(
             KmsError::invalid("WrappingKeySpec", "It must be RSA_2048 or EC_SM2.")
         })?,
     };
-    let dry_run = p.dry_run()?;
-    if action == "ExportDataKey" {
-        let blob = p.req("CiphertextBlob")?;
-        let r = export_data_key(state, &ctx, blob, &context, &target, dry_run)?;
-        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
-    } else {
-        let key = p.req("KeyId")?;
-        let len = data_key_len(p.opt("KeySpec"), p.int("NumberOfBytes")?)?;
-        let r = generate_and_export_data_key(state, &ctx, key, len, &context, &target, dry_run)?;
-        Ok(Outcome::of(&r)?.touching(Touched::version(&r.key_id, &r.key_version_id)))
-    }
+    Ok((context, target, p.dry_run()?))
+}
+
+pub(super) fn export(vault: &Vault, principal: &str, p: Params<'_>) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    let (context, target, dry_run) = export_common(p)?;
+    let blob = p.req("CiphertextBlob")?;
+    let r = export_data_key(state, &ctx, blob, &context, &target, dry_run)?;
+    Outcome::of_version(&r)
+}
+
+pub(super) fn generate_and_export(
+    vault: &Vault,
+    principal: &str,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let (state, ctx) = (vault.state(), vault.ctx(principal));
+    let (context, target, dry_run) = export_common(p)?;
+    let key = p.req("KeyId")?;
+    let len = data_key_len(p.opt("KeySpec"), p.int("NumberOfBytes")?)?;
+    let r = generate_and_export_data_key(state, &ctx, key, len, &context, &target, dry_run)?;
+    Outcome::of_version(&r)
 }

@@ -10,10 +10,11 @@ use super::{Call, Outcome, Touched};
 use crate::api::params::Params;
 use crate::core::error::KmsError;
 use crate::core::ops::tags::{self, MAX_TAGS_PER_REQUEST, Tag};
+use crate::core::policy::kms;
 use crate::core::vault::Vault;
 
 /// `Tags` of TagResource and CreateKey: `[{"TagKey":"k","TagValue":"v"}]`, checked.
-pub(super) fn tags_param(p: Params<'_>, name: &str) -> Result<Vec<Tag>, KmsError> {
+pub(in crate::api) fn tags_param(p: Params<'_>, name: &str) -> Result<Vec<Tag>, KmsError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
@@ -58,7 +59,7 @@ fn string_list(name: &str, text: &str) -> Result<Vec<String>, KmsError> {
 }
 
 /// A flat list `Name.1`, `Name.2`, … in number order, or the JSON/comma form of `Name`.
-fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
+pub(in crate::api) fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
     let prefix = format!("{name}.");
     let mut flat: BTreeMap<u32, String> = BTreeMap::new();
     for (rest, value) in p.prefixed(&prefix) {
@@ -75,7 +76,7 @@ fn numbered(p: Params<'_>, name: &str) -> Result<Vec<String>, KmsError> {
 }
 
 /// `Tag.N.Key` / `Tag.N.Value`, or `Tag` as `[{"Key":..,"Value":..}]`.
-fn batch_tags(p: Params<'_>) -> Result<Vec<Tag>, KmsError> {
+pub(in crate::api) fn batch_tags(p: Params<'_>) -> Result<Vec<Tag>, KmsError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
@@ -159,101 +160,122 @@ fn touched_first(ids: &[String]) -> Touched {
     }
 }
 
-/// The tag actions.
-pub(super) fn run(
-    vault: &mut Vault,
+pub(super) fn list_resource_tags(
+    vault: &Vault,
     call: &Call<'_>,
-    action: &str,
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
-    match action {
-        "ListResourceTags" => {
-            let key = p.req("KeyId")?;
-            let (state, ctx) = (vault.state(), vault.ctx(call.principal));
-            let list = tags::list_resource_tags(state, &ctx, key)?;
-            return Ok(Outcome::of(&list)?.touching(Touched::key(state, key)));
-        }
-        "ListTagResources" => {
-            check_batch(vault, p)?;
-            let ids = numbered(p, "ResourceId")?;
-            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-            let filter = batch_tags(p)?;
-            let (state, ctx) = (vault.state(), vault.ctx(call.principal));
-            let list = tags::list_tag_resources(state, &ctx, &refs, &filter, p.opt("NextToken"))?;
-            return Outcome::of(&list);
-        }
-        "TagResource" => {
-            let key = single_key(p)?;
-            let new = tags_param(p, "Tags")?;
-            if new.is_empty() {
-                return Err(KmsError::missing("Tags"));
-            }
-            call.change(vault, |s, c| {
-                let ids = tags::tag_keys(s, c, action, &[key], &new)?;
-                Ok(((), touched_first(&ids)))
-            })?;
-        }
-        "UntagResource" => {
-            let key = single_key(p)?;
-            let names = string_list("TagKeys", p.req("TagKeys")?)?;
-            for name in &names {
-                tags::check_tag_key("TagKeys", name)?;
-            }
-            call.change(vault, |s, c| {
-                let ids = tags::untag_keys(s, c, action, &[key], Some(&names))?;
-                Ok(((), touched_first(&ids)))
-            })?;
-        }
-        "TagResources" | "UntagResources" => batch_change(vault, call, action, p)?,
-        other => return Err(KmsError::UnknownAction(other.to_owned())),
+    let key = p.req("KeyId")?;
+    let (state, ctx) = (vault.state(), vault.ctx(call.principal));
+    let list = tags::list_resource_tags(state, &ctx, key)?;
+    Ok(Outcome::of(&list)?.touching(Touched::key(state, key)))
+}
+
+pub(super) fn list_tag_resources(
+    vault: &Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    check_batch(vault, p)?;
+    let ids = numbered(p, "ResourceId")?;
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let filter = batch_tags(p)?;
+    let (state, ctx) = (vault.state(), vault.ctx(call.principal));
+    let list = tags::list_tag_resources(state, &ctx, &refs, &filter, p.opt("NextToken"))?;
+    Outcome::of(&list)
+}
+
+pub(super) fn tag_resource(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let key = single_key(p)?;
+    let new = tags_param(p, "Tags")?;
+    if new.is_empty() {
+        return Err(KmsError::missing("Tags"));
     }
+    call.change(vault, |s, c| {
+        let ids = tags::tag_keys(s, c, kms::TAG_RESOURCE, &[key], &new)?;
+        Ok(((), touched_first(&ids)))
+    })?;
     Ok(Outcome::empty().audited())
 }
 
-fn batch_change(
+pub(super) fn untag_resource(
     vault: &mut Vault,
     call: &Call<'_>,
-    action: &str,
     p: Params<'_>,
-) -> Result<(), KmsError> {
+) -> Result<Outcome, KmsError> {
+    let key = single_key(p)?;
+    let names = string_list("TagKeys", p.req("TagKeys")?)?;
+    for name in &names {
+        tags::check_tag_key("TagKeys", name)?;
+    }
+    call.change(vault, |s, c| {
+        let ids = tags::untag_keys(s, c, kms::UNTAG_RESOURCE, &[key], Some(&names))?;
+        Ok(((), touched_first(&ids)))
+    })?;
+    Ok(Outcome::empty().audited())
+}
+
+/// The resources of a batch action, checked, by reference.
+fn batch_resources(vault: &Vault, p: Params<'_>) -> Result<Vec<String>, KmsError> {
     check_batch(vault, p)?;
     let ids = numbered(p, "ResourceId")?;
     if ids.is_empty() {
         return Err(KmsError::missing("ResourceId.1"));
     }
+    Ok(ids)
+}
+
+pub(super) fn tag_resources(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let ids = batch_resources(vault, p)?;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    if action == "TagResources" {
-        let new = batch_tags(p)?;
-        if new.is_empty() {
-            return Err(KmsError::missing("Tag.1.Key"));
-        }
-        tags::check_tags("Tag", &new, MAX_TAGS_PER_REQUEST)?;
-        call.change(vault, |s, c| {
-            let ids = tags::tag_keys(s, c, action, &refs, &new)?;
-            Ok(((), touched_first(&ids)))
-        })
-    } else {
-        let names = numbered(p, "TagKey")?;
-        let all = p.bool("All")?.unwrap_or(false);
-        let names = match (all, names.is_empty()) {
-            (true, true) => None,
-            (false, false) => Some(names),
-            (true, false) => {
-                return Err(KmsError::invalid("All", "Give All or TagKey.N, not both."));
-            }
-            (false, true) => return Err(KmsError::missing("TagKey.1")),
-        };
-        if names
-            .as_ref()
-            .is_some_and(|n| n.len() > MAX_TAGS_PER_REQUEST)
-        {
-            return Err(KmsError::LimitExceeded(format!(
-                "At most {MAX_TAGS_PER_REQUEST} TagKey in one request."
-            )));
-        }
-        call.change(vault, |s, c| {
-            let ids = tags::untag_keys(s, c, action, &refs, names.as_deref())?;
-            Ok(((), touched_first(&ids)))
-        })
+    let new = batch_tags(p)?;
+    if new.is_empty() {
+        return Err(KmsError::missing("Tag.1.Key"));
     }
+    tags::check_tags("Tag", &new, MAX_TAGS_PER_REQUEST)?;
+    call.change(vault, |s, c| {
+        let ids = tags::tag_keys(s, c, kms::TAG_RESOURCES, &refs, &new)?;
+        Ok(((), touched_first(&ids)))
+    })?;
+    Ok(Outcome::empty().audited())
+}
+
+pub(super) fn untag_resources(
+    vault: &mut Vault,
+    call: &Call<'_>,
+    p: Params<'_>,
+) -> Result<Outcome, KmsError> {
+    let ids = batch_resources(vault, p)?;
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let names = numbered(p, "TagKey")?;
+    let all = p.bool("All")?.unwrap_or(false);
+    let names = match (all, names.is_empty()) {
+        (true, true) => None,
+        (false, false) => Some(names),
+        (true, false) => {
+            return Err(KmsError::invalid("All", "Give All or TagKey.N, not both."));
+        }
+        (false, true) => return Err(KmsError::missing("TagKey.1")),
+    };
+    if names
+        .as_ref()
+        .is_some_and(|n| n.len() > MAX_TAGS_PER_REQUEST)
+    {
+        return Err(KmsError::LimitExceeded(format!(
+            "At most {MAX_TAGS_PER_REQUEST} TagKey in one request."
+        )));
+    }
+    call.change(vault, |s, c| {
+        let ids = tags::untag_keys(s, c, kms::UNTAG_RESOURCES, &refs, names.as_deref())?;
+        Ok(((), touched_first(&ids)))
+    })?;
+    Ok(Outcome::empty().audited())
 }

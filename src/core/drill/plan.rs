@@ -8,7 +8,7 @@ use crate::core::blob::CiphertextBlob;
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, VaultState};
 use crate::core::ops::asymmetric::{asymmetric_version, open_asymmetric};
-use crate::core::ops::reencrypt::{ReEncryptRequest, check_destination, re_encrypt_traced};
+use crate::core::ops::reencrypt::{ReEncryptRequest, check_destination, re_encrypt};
 use crate::core::ops::symmetric::{blob_source, open_blob};
 use crate::core::ops::{Ctx, resolve};
 
@@ -147,8 +147,8 @@ impl<'s> Plan<'s> {
             // state, that it decrypts with its context), but nothing is sealed.
             dry_run: current || self.dry_run,
         };
-        let response = match re_encrypt_traced(self.state, &self.ctx, &req) {
-            Ok((response, _)) => response,
+        let response = match re_encrypt(self.state, &self.ctx, &req) {
+            Ok(done) => done.response,
             Err(KmsError::DryRunOperation) => {
                 let from = source.ok_or_else(lost_source)?;
                 return Ok(if current {

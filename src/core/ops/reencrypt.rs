@@ -8,11 +8,12 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use super::asymmetric::{asymmetric_version, ensure_usage, open_asymmetric};
-use super::symmetric::{blob_source, open_blob, seal_with_primary};
+use super::symmetric::blob_source;
+use super::symmetric_key::SymmetricKey;
 use super::{Ctx, authorize_key, ensure_enabled, resolve};
 use crate::core::blob::CiphertextBlob;
 use crate::core::context::EncryptionContext;
-use crate::core::crypto::{self, AsymmetricAlgorithm};
+use crate::core::crypto::AsymmetricAlgorithm;
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, VaultState};
 use crate::core::secret::SecretBytes;
@@ -42,67 +43,47 @@ pub struct ReEncryptResponse {
 }
 
 /// Where the ciphertext came from, for the audit log and the drill report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReEncryptSource {
-    pub key_id: String,
-    pub key_version_id: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReEncryptSource<'s> {
+    pub key_id: &'s str,
+    pub key_version_id: &'s str,
 }
 
-pub fn re_encrypt(
-    state: &VaultState,
-    ctx: &Ctx<'_>,
-    req: &ReEncryptRequest<'_>,
-) -> Result<ReEncryptResponse, KmsError> {
-    re_encrypt_inner(state, ctx, req).map(|(response, _, _)| response)
+/// What a ReEncrypt made, and the source version it decrypted.
+#[derive(Debug)]
+pub struct ReEncrypted<'s> {
+    pub response: ReEncryptResponse,
+    pub source: ReEncryptSource<'s>,
 }
 
-/// ReEncrypt that also says which source version it decrypted.
-pub fn re_encrypt_traced(
-    state: &VaultState,
-    ctx: &Ctx<'_>,
-    req: &ReEncryptRequest<'_>,
-) -> Result<(ReEncryptResponse, ReEncryptSource), KmsError> {
-    let (response, key, version) = re_encrypt_inner(state, ctx, req)?;
-    Ok((
-        response,
-        ReEncryptSource {
-            key_id: key.key_id.clone(),
-            key_version_id: version.to_owned(),
-        },
-    ))
-}
-
-fn re_encrypt_inner<'s>(
+/// ReEncrypt: checks the destination, opens the source (symmetric blob or raw asymmetric
+/// ciphertext) and seals it under the destination's primary version.
+pub fn re_encrypt<'s>(
     state: &'s VaultState,
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
-) -> Result<(ReEncryptResponse, &'s Cmk, &'s str), KmsError> {
+) -> Result<ReEncrypted<'s>, KmsError> {
     let destination = check_destination(state, ctx, req.destination_key_id)?;
-    let (ciphertext_blob, key_version_id, source_key, source_version) =
-        match req.source_encryption_algorithm {
-            Some(algorithm) => {
-                let (key, version, plaintext) = open_asymmetric_source(state, ctx, req, algorithm)?;
-                if req.dry_run {
-                    return Err(KmsError::DryRunOperation);
-                }
-                let (blob, dest_version) = seal_with_primary(
-                    destination,
-                    req.destination_encryption_context,
-                    plaintext.expose(),
-                )?;
-                (blob, dest_version, key, version)
+    let (source, sealed) = match req.source_encryption_algorithm {
+        Some(algorithm) => {
+            let (source, plaintext) = open_asymmetric_source(state, ctx, req, algorithm)?;
+            if req.dry_run {
+                return Err(KmsError::DryRunOperation);
             }
-            None => reseal_symmetric_source(state, ctx, req, destination)?,
-        };
-    Ok((
-        ReEncryptResponse {
-            ciphertext_blob,
+            let to = SymmetricKey::primary(destination)?;
+            let aad = req.destination_encryption_context.aad();
+            (source, to.seal(aad, plaintext.expose())?)
+        }
+        None => reseal_symmetric_source(state, ctx, req, destination)?,
+    };
+    Ok(ReEncrypted {
+        response: ReEncryptResponse {
+            ciphertext_blob: sealed.to_text(),
             key_id: destination.key_id.clone(),
-            key_version_id,
+            key_version_id: sealed.key_version_id().to_owned(),
         },
-        source_key,
-        source_version,
-    ))
+        source,
+    })
 }
 
 /// The destination of a ReEncrypt (or of a whole drill): the caller may ReEncryptTo it, it is
@@ -125,18 +106,15 @@ pub fn check_destination<'s>(
     Ok(destination)
 }
 
-type Opened<'s> = (&'s Cmk, &'s str, SecretBytes);
-
 /// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
-/// A symmetric blob names its version; SourceKeyId / SourceKeyVersionId, if given, must agree.
-/// The blob is opened straight into the new blob's buffer and sealed there ([`crypto::reseal`]);
-/// a dry run only opens it.
+/// The blob is opened straight into the new blob's buffer and sealed there
+/// ([`SymmetricKey::reseal`]); a dry run only opens it.
 fn reseal_symmetric_source<'s>(
     state: &'s VaultState,
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
     destination: &Cmk,
-) -> Result<(String, String, &'s Cmk, &'s str), KmsError> {
+) -> Result<(ReEncryptSource<'s>, CiphertextBlob), KmsError> {
     let blob = CiphertextBlob::parse(req.ciphertext_blob)?;
     let (key, version) = blob_source(state, &blob)?;
     if let Some(source) = req.source_key_id
@@ -157,48 +135,19 @@ fn reseal_symmetric_source<'s>(
     }
     authorize_key(state, ctx, "ReEncryptFrom", key)?;
     ensure_enabled(key)?;
+    let from = SymmetricKey::of(key, version).ok_or(KmsError::InvalidCiphertext)?;
+    let aad = req.source_encryption_context.aad();
     if req.dry_run {
-        open_blob(key, version, &blob, req.source_encryption_context)?;
+        from.open(&blob, aad)?;
         return Err(KmsError::DryRunOperation);
     }
-    let from = crypto::Side {
-        alg: key
-            .key_spec
-            .symmetric()
-            .ok_or(KmsError::InvalidCiphertext)?,
-        key: version
-            .material
-            .symmetric_key()
-            .ok_or(KmsError::InvalidCiphertext)?,
-        aad: req.source_encryption_context.aad(),
+    let to = SymmetricKey::primary(destination)?;
+    let sealed = from.reseal(&blob, aad, &to, req.destination_encryption_context.aad())?;
+    let source = ReEncryptSource {
+        key_id: &key.key_id,
+        key_version_id: &version.key_version_id,
     };
-    let internal = |what: &str| KmsError::InternalFailure(what.to_owned());
-    let primary = destination
-        .primary()
-        .ok_or_else(|| internal("key has no versions"))?;
-    let to = crypto::Side {
-        alg: destination
-            .key_spec
-            .symmetric()
-            .ok_or_else(|| internal("not symmetric"))?,
-        key: primary
-            .material
-            .symmetric_key()
-            .ok_or_else(|| internal("no symmetric material"))?,
-        aad: req.destination_encryption_context.aad(),
-    };
-    let sealed = crypto::reseal(
-        from,
-        blob.sealed_part(),
-        to,
-        primary.key_version_id.as_bytes(),
-    )?;
-    Ok((
-        CiphertextBlob::encode(&sealed),
-        primary.key_version_id.clone(),
-        key,
-        &version.key_version_id,
-    ))
+    Ok((source, sealed))
 }
 
 /// Raw RSA-OAEP / SM2 ciphertext: all three source parameters are required. The plaintext moved
@@ -209,7 +158,7 @@ fn open_asymmetric_source<'s>(
     ctx: &Ctx<'_>,
     req: &ReEncryptRequest<'_>,
     algorithm: AsymmetricAlgorithm,
-) -> Result<Opened<'s>, KmsError> {
+) -> Result<(ReEncryptSource<'s>, SecretBytes), KmsError> {
     let key_ref = req
         .source_key_id
         .ok_or_else(|| KmsError::missing("SourceKeyId"))?;
@@ -227,5 +176,9 @@ fn open_asymmetric_source<'s>(
     ensure_enabled(key)?;
     let raw = open_asymmetric(private, algorithm, req.ciphertext_blob)?;
     let text = SecretBytes::new(STANDARD.encode(raw.expose()).into_bytes());
-    Ok((key, &version.key_version_id, text))
+    let source = ReEncryptSource {
+        key_id: &key.key_id,
+        key_version_id: &version.key_version_id,
+    };
+    Ok((source, text))
 }

@@ -5,13 +5,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
+use super::symmetric_key::SymmetricKey;
 use super::{Ctx, authorize_key, ensure_enabled, key_for};
 use crate::core::blob::CiphertextBlob;
 use crate::core::context::EncryptionContext;
 use crate::core::error::KmsError;
 use crate::core::model::{Cmk, KeyVersion, VaultState};
+use crate::core::random;
 use crate::core::secret::{RevealedPlaintext, SecretBytes, SecretString};
-use crate::core::{crypto, random};
 
 /// Largest Encrypt plaintext, in bytes (the API's 6 KB).
 pub const MAX_PLAINTEXT_BYTES: usize = 6144;
@@ -49,29 +50,8 @@ pub fn seal_with_primary(
     context: &EncryptionContext,
     plaintext: &[u8],
 ) -> Result<(String, String), KmsError> {
-    let alg = key.key_spec.symmetric().ok_or_else(|| {
-        KmsError::IncorrectKeyUsage(format!(
-            "A {} key cannot make a symmetric CiphertextBlob.",
-            key.key_spec.as_str()
-        ))
-    })?;
-    let version = key
-        .primary()
-        .ok_or_else(|| KmsError::InternalFailure("key has no versions".into()))?;
-    let material = version.material.symmetric_key().ok_or_else(|| {
-        KmsError::InternalFailure("symmetric key without symmetric material".into())
-    })?;
-    let blob = crypto::seal(
-        alg,
-        material,
-        version.key_version_id.as_bytes(),
-        context.aad(),
-        plaintext,
-    )?;
-    Ok((
-        CiphertextBlob::encode(&blob),
-        version.key_version_id.clone(),
-    ))
+    let blob = SymmetricKey::primary(key)?.seal(context.aad(), plaintext)?;
+    Ok((blob.to_text(), blob.key_version_id().to_owned()))
 }
 
 /// The key and version a blob names; a well-formed header naming no version here is
@@ -102,15 +82,9 @@ pub fn open_blob(
     blob: &CiphertextBlob,
     context: &EncryptionContext,
 ) -> Result<SecretBytes, KmsError> {
-    let alg = key
-        .key_spec
-        .symmetric()
-        .ok_or(KmsError::InvalidCiphertext)?;
-    let material = version
-        .material
-        .symmetric_key()
-        .ok_or(KmsError::InvalidCiphertext)?;
-    crypto::open(alg, material, blob.sealed_part(), context.aad())
+    SymmetricKey::of(key, version)
+        .ok_or(KmsError::InvalidCiphertext)?
+        .open(blob, context.aad())
 }
 
 /// Symmetric keys only; other specs are used against their usage.

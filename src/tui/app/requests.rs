@@ -2,7 +2,7 @@
 //! destructive requests, sending the request to the worker, and showing what comes back (the
 //! result view on success, the error modal titled with the API code on failure).
 
-use crate::api::{ApiError, ApiRequest, ApiResponse, find_action};
+use crate::api::{ApiError, ApiRequest, ApiResponse};
 
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind, Screen};
@@ -20,11 +20,8 @@ use crate::tui::modals::toast::Level;
 
 impl App {
     /// Opens the form of `action`, filled from the selected key.
-    pub fn open_form(&mut self, action: &str) -> Vec<Effect> {
-        let Some(spec) = find_action(action) else {
-            return Vec::new();
-        };
-        let mut form = Form::new(spec);
+    pub fn open_form(&mut self, action: crate::api::Action) -> Vec<Effect> {
+        let mut form = Form::new(action.spec());
         form_rules::prefill(&mut form, self.selected_key());
         self.form = Some(form);
         self.result = None;
@@ -228,7 +225,10 @@ impl App {
             return Vec::new();
         };
         match &picker.target {
-            PickTarget::Action => self.open_form(&item.value.clone()),
+            PickTarget::Action => match crate::api::Action::parse(&item.value) {
+                Some(action) => self.open_form(action),
+                None => Vec::new(),
+            },
             PickTarget::DrillKey => {
                 self.drill.picked(&item.value.clone());
                 Vec::new()

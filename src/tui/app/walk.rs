@@ -30,7 +30,7 @@ impl App {
             }
             TryIt::Sign { alias, digest } => {
                 self.select_alias(&alias);
-                let mut effects = self.open_form("AsymmetricSign");
+                let mut effects = self.open_form(crate::api::Action::AsymmetricSign);
                 if let Some(form) = &mut self.form {
                     form.set("Digest", &digest);
                 }

@@ -1,7 +1,7 @@
 //! Form fields, one per API parameter, chosen by its [`ParamKind`]: a one-line text input
 //! (ratatui-textarea), a secret text input (a Plaintext: shown as typed, held in a buffer wiped
 //! on drop), a choice of fixed values, or a check box. Each handles its own keys and draws
-//! itself; checks of its own value (JSON context, whole numbers) show inline.
+//! itself; the API's check of its value (contexts, lists, whole numbers) shows inline.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::{TextArea, WrapMode};
 
-use crate::api::{ParamKind, ParamSpec};
-use crate::core::context::EncryptionContext;
+use crate::api::{Checked, ParamKind, ParamSpec};
+use crate::core::error::KmsError;
 
 use crate::tui::form::secret_field::{Look, WipedText};
 use crate::tui::ui::theme::Theme;
@@ -234,28 +234,27 @@ impl Field {
         self.check();
     }
 
-    /// Checks the value as typed: contexts and JSON must parse, numbers must be numbers.
+    /// Checks the value as typed, by the API's own parse of the parameter
+    /// ([`ParamSpec::check`]): a bad value shows the reason the API would give.
     pub fn check(&mut self) {
         // Secrets have no check of their own: their text is never copied for one.
         if self.param.kind == ParamKind::Secret || self.is_blank() {
             self.note = None;
             return;
         }
-        let value = self.value();
-        self.note = match self.param.kind {
-            ParamKind::Context => Some(context_note(self.param.name, &value)),
-            ParamKind::Json => Some(match serde_json::from_str::<serde_json::Value>(&value) {
-                Ok(_) => ok_note("valid JSON"),
-                Err(e) => bad_note(&format!(
-                    "not valid JSON (line {} column {})",
-                    e.line(),
-                    e.column()
-                )),
-            }),
-            ParamKind::Int if value.trim().parse::<usize>().is_err() => {
-                Some(bad_note("must be a whole number"))
-            }
-            _ => None,
+        self.note = match self.param.check(&self.value()) {
+            Ok(Checked::Given) => None,
+            Ok(Checked::Context { pairs }) => Some(ok_note(&format!(
+                "valid context, {pairs} pair{}",
+                if pairs == 1 { "" } else { "s" }
+            ))),
+            Ok(Checked::List { json: true, .. }) => Some(ok_note("valid JSON")),
+            Ok(Checked::List { items, json: false }) => Some(ok_note(&format!(
+                "{items} item{}",
+                if items == 1 { "" } else { "s" }
+            ))),
+            Err(KmsError::InvalidParameter { reason, .. }) => Some(bad_note(&reason)),
+            Err(other) => Some(bad_note(&other.to_string())),
         };
     }
 
@@ -296,23 +295,6 @@ impl Field {
                 let style = if focused { theme.focus() } else { theme.text() };
                 frame.render_widget(Paragraph::new(Span::styled(mark, style)), area);
             }
-        }
-    }
-}
-
-fn context_note(name: &str, text: &str) -> Note {
-    match EncryptionContext::parse(name, text) {
-        Ok(ctx) => {
-            let n = ctx.pairs().len();
-            ok_note(&format!(
-                "valid context, {n} pair{}",
-                if n == 1 { "" } else { "s" }
-            ))
-        }
-        Err(e) => {
-            let message = e.to_string();
-            let prefix = format!("The specified parameter \"{name}\" is not valid. ");
-            bad_note(message.strip_prefix(&prefix).unwrap_or(&message))
         }
     }
 }

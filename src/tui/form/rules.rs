@@ -2,7 +2,7 @@
 //! key fields only for asymmetric ciphertext), which keys a picker offers, how a form starts
 //! from the selected key, and which requests ask for confirmation first.
 
-use crate::api::{ApiRequest, ParamKind};
+use crate::api::{Action, ApiRequest, ParamKind};
 
 use crate::tui::form::Form;
 use crate::tui::form::field::FieldInput;
@@ -10,23 +10,23 @@ use crate::tui::vault_view::{KeyRow, VaultView};
 
 /// Whether the field of `param` does not apply now.
 pub fn hidden(form: &Form, param: &str) -> bool {
-    let action = form.spec.name;
+    let action = form.spec.action;
     let asymmetric_source = !form.value("SourceEncryptionAlgorithm").is_empty();
     match (action, param) {
         // Older names of the same parameters: the form offers the current ones.
-        ("UpdateRotationPolicy", "EnableAutoRotation" | "RotationIntervalInDays") => true,
+        (Action::UpdateRotationPolicy, "EnableAutoRotation" | "RotationIntervalInDays") => true,
         (_, "RotationInterval") => form.value("EnableAutomaticRotation") != "true",
-        ("ReEncrypt", "SourceKeyId" | "SourceKeyVersionId") => !asymmetric_source,
-        ("ReEncrypt", "SourceEncryptionContext") => asymmetric_source,
+        (Action::ReEncrypt, "SourceKeyId" | "SourceKeyVersionId") => !asymmetric_source,
+        (Action::ReEncrypt, "SourceEncryptionContext") => asymmetric_source,
         _ => false,
     }
 }
 
 /// Whether the form's CiphertextBlob is a symmetric blob worth inspecting.
 pub fn inspects_blob(form: &Form) -> bool {
-    match form.spec.name {
-        "ReEncrypt" => form.value("SourceEncryptionAlgorithm").is_empty(),
-        "Decrypt" => true,
+    match form.spec.action {
+        Action::ReEncrypt => form.value("SourceEncryptionAlgorithm").is_empty(),
+        Action::Decrypt => true,
         _ => false,
     }
 }
@@ -50,20 +50,23 @@ impl KeyKind {
 }
 
 /// The keys `param` of `action` takes.
-pub fn key_kind(action: &str, param: &str) -> KeyKind {
+pub fn key_kind(action: Action, param: &str) -> KeyKind {
     match (action, param) {
-        ("ReEncrypt", "DestinationKeyId")
+        (Action::ReEncrypt, "DestinationKeyId")
         | (
-            "Encrypt"
-            | "GenerateDataKey"
-            | "GenerateDataKeyWithoutPlaintext"
-            | "GenerateAndExportDataKey",
+            Action::Encrypt
+            | Action::GenerateDataKey
+            | Action::GenerateDataKeyWithoutPlaintext
+            | Action::GenerateAndExportDataKey,
             "KeyId",
         ) => KeyKind::Symmetric,
-        ("ReEncrypt", "SourceKeyId")
+        (Action::ReEncrypt, "SourceKeyId")
         | (
-            "AsymmetricEncrypt" | "AsymmetricDecrypt" | "GetPublicKey" | "AsymmetricSign"
-            | "AsymmetricVerify",
+            Action::AsymmetricEncrypt
+            | Action::AsymmetricDecrypt
+            | Action::GetPublicKey
+            | Action::AsymmetricSign
+            | Action::AsymmetricVerify,
             "KeyId",
         ) => KeyKind::Asymmetric,
         _ => KeyKind::Any,
@@ -89,19 +92,19 @@ pub fn has_picker(kind: ParamKind) -> bool {
 
 /// Fills a new form from the selected key, and focuses the first field left to fill.
 pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
-    let action = form.spec.name;
+    let action = form.spec.action;
     if let Some(key) = key {
-        if action == "ReEncrypt" && !key.spec.is_symmetric() {
+        if action == Action::ReEncrypt && !key.spec.is_symmetric() {
             let algorithm = key.spec.asymmetric_algorithms().first().map(|a| a.as_str());
             form.set("SourceEncryptionAlgorithm", algorithm.unwrap_or_default());
             form.set("SourceKeyId", &key.key_id);
             form.set("SourceKeyVersionId", key.primary_id());
-        } else if action == "ReEncrypt" {
+        } else if action == Action::ReEncrypt {
             form.set("DestinationKeyId", key.reference());
         } else if key_kind(action, "KeyId").admits(key) {
             form.set("KeyId", key.reference());
             form.set("KeyVersionId", key.primary_id());
-            let algorithm = if matches!(action, "AsymmetricSign" | "AsymmetricVerify") {
+            let algorithm = if matches!(action, Action::AsymmetricSign | Action::AsymmetricVerify) {
                 key.spec.sign_algorithms().first().map(|a| a.as_str())
             } else {
                 key.spec.asymmetric_algorithms().first().map(|a| a.as_str())
@@ -110,13 +113,13 @@ pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
                 form.set("Algorithm", a);
             }
         }
-        if matches!(action, "UpdateAlias" | "DeleteAlias")
+        if matches!(action, Action::UpdateAlias | Action::DeleteAlias)
             && let Some(alias) = key.aliases.first()
         {
             form.set("AliasName", alias);
         }
     }
-    if action == "CreateAlias" {
+    if action == Action::CreateAlias {
         form.set("AliasName", "alias/");
     }
     focus_first_empty(form);
@@ -146,15 +149,15 @@ pub fn confirmation(request: &ApiRequest, view: &VaultView) -> Option<(String, S
             |k| format!("{} ({})", k.reference(), k.key_id),
         )
     };
-    match request.action.as_str() {
-        "DisableKey" => Some((
+    match Action::parse(&request.action)? {
+        Action::DisableKey => Some((
             "Disable key?".to_owned(),
             format!(
                 "Disable {}? It can no longer encrypt or decrypt until it is enabled again.",
                 named(&param("KeyId"))
             ),
         )),
-        "ScheduleKeyDeletion" => Some((
+        Action::ScheduleKeyDeletion => Some((
             "Schedule key deletion?".to_owned(),
             format!(
                 "Delete {} in {} days? Until then it cannot be used; CancelKeyDeletion undoes it. After that every ciphertext under it is lost.",
@@ -162,7 +165,7 @@ pub fn confirmation(request: &ApiRequest, view: &VaultView) -> Option<(String, S
                 param("PendingWindowInDays")
             ),
         )),
-        "DeleteAlias" => Some((
+        Action::DeleteAlias => Some((
             "Delete alias?".to_owned(),
             format!(
                 "Delete the alias {}? The key stays; requests naming the alias will fail.",

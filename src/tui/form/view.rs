@@ -48,7 +48,7 @@ fn label_width(form: &Form) -> u16 {
 
 fn plan(form: &Form, cx: &Cx<'_>, spare: bool, note_width: u16) -> Vec<Row> {
     let inspection = form.inspect(cx.view);
-    let hint = form.spec.name == "ReEncrypt";
+    let hint = form.spec.action == crate::api::Action::ReEncrypt;
     form.visible_fields()
         .into_iter()
         .filter_map(|i| {

@@ -82,7 +82,7 @@ impl Picker {
         let name = field.name();
         match field.param.kind {
             ParamKind::KeyRef => {
-                let kind = form_rules::key_kind(form.spec.name, name);
+                let kind = form_rules::key_kind(form.spec.action, name);
                 Ok(Self::keys(view, kind, name))
             }
             ParamKind::KeyVersionId => {

@@ -154,17 +154,10 @@ fn summarize(outcome: &Result<ApiResponse, ApiError>, view: &VaultView) -> Strin
         Ok(r) => r,
         Err(e) => return format!("{} ({}): {}", e.code, e.http_status, e.message),
     };
-    let nested = ["KeyMetadata", "KeyVersion"]
-        .iter()
-        .find_map(|n| response.fields.get(*n));
-    let pick = |name: &str| {
-        response
-            .field(name)
-            .or_else(|| nested.and_then(|n| n.get(name)).and_then(|v| v.as_str()))
-    };
-    let Some(key_id) = pick("KeyId") else {
+    let Some(subject) = &response.subject else {
         return "Success".to_owned();
     };
+    let key_id = subject.key_id.as_str();
     let key = view.key(key_id);
     let name = key.map_or_else(
         || short_id(key_id),
@@ -175,7 +168,7 @@ fn summarize(outcome: &Result<ApiResponse, ApiError>, view: &VaultView) -> Strin
                 .unwrap_or_else(|| short_id(&k.key_id))
         },
     );
-    let version = pick("KeyVersionId").or_else(|| pick("PrimaryKeyVersion"));
+    let version = subject.key_version_id.as_deref();
     match (version, key) {
         (Some(v), Some(k)) => {
             let primary = if k.primary_id() == v {

@@ -196,7 +196,7 @@ impl Walkthrough {
         let samples = self.samples.clone();
         self.complete(|goal| match goal {
             Goal::Sample(i) => samples.get(*i).is_some_and(|s| {
-                request.action == "ReEncrypt"
+                request.is(crate::api::Action::ReEncrypt)
                     && blob.as_deref() == Some(s.ciphertext_blob.trim())
                     && match (&s.expect_error, outcome) {
                         (None, Ok(_)) => true,
