@@ -5,6 +5,7 @@
 //! [`control`] and [`snippets`] are what the console needs to start, watch and explain it.
 
 pub mod auth;
+mod conns;
 pub mod control;
 pub mod endpoint;
 pub mod nonce;
