@@ -9,6 +9,7 @@ mod conns;
 pub mod control;
 pub mod endpoint;
 pub mod nonce;
+pub mod refused;
 pub mod server;
 pub mod sign;
 pub mod snippets;

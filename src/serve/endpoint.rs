@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::auth::{AuthError, Caller, Scheme, Verifier};
+use super::refused;
 use super::wire::WireRequest;
 use crate::api::{ApiError, ApiRequest, ApiResponse, Format, check_for_xml, dispatch, find_action};
-use crate::core::clock::{IdSource, RandomIds};
+use crate::core::clock::{IdSource, RandomIds, format_date};
 use crate::core::model::VaultState;
 use crate::core::secret::SecretString;
 use crate::core::vault::Vault;
@@ -188,7 +189,19 @@ impl Endpoint {
             let message = "The vault file could not be read.";
             return Err(self.error("InternalFailure", message, 500));
         }
-        verified.map_err(|e| self.error(e.code(), &e.to_string(), e.http_status()))
+        verified.map_err(|e| {
+            let error = self.error(e.code(), &e.to_string(), e.http_status());
+            self.audit_refusal(req, &error);
+            error
+        })
+    }
+
+    /// Writes the audit line of a request refused before dispatch (see `refused`).
+    fn audit_refusal(&self, req: &WireRequest, error: &ApiError) {
+        if let Ok(mut vault) = self.vault.lock() {
+            let time = format_date(vault.sources().clock.now());
+            vault.append_audit(&refused::record(req, action_of(req), error, time));
+        }
     }
 
     fn error(&self, code: &str, message: &str, http_status: u16) -> ApiError {
