@@ -9,6 +9,7 @@ mod conns;
 pub mod control;
 pub mod endpoint;
 pub mod nonce;
+mod pool;
 pub mod refused;
 pub mod server;
 pub mod sign;

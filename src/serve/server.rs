@@ -1,6 +1,7 @@
 //! The HTTP side: hyper 1 HTTP/1.1 connections on a tokio listener, with the limits a slow or
 //! hostile client meets (connection count, header and body size, header and body timeouts),
-//! each request handed to a [`Handler`] on the blocking pool, and a graceful drain on shutdown.
+//! each request handed to a [`Handler`] on a fixed pool of threads, and a graceful drain on
+//! shutdown.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -19,9 +20,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::conns::{Admit, Conn, Registry};
 use super::endpoint::{Endpoint, WireResponse, refusal};
+use super::pool::Pool;
 use super::wire::WireRequest;
 
-/// Answers requests; runs on the blocking pool, so it may take locks and do file I/O.
+/// Answers requests; runs on the server's own threads, so it may take locks and do file I/O.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &WireRequest) -> WireResponse;
 }
@@ -73,6 +75,7 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()>,
 ) {
     let registry = Arc::new(Registry::default());
+    let pool = Pool::start();
     let (stopping, stop_seen) = watch::channel(false);
     // Every connection task holds a clone; `recv` returns `None` once all have finished.
     let (alive, mut all_gone) = mpsc::channel::<()>(1);
@@ -99,9 +102,10 @@ pub async fn serve<H: Handler>(
         let _ = stream.set_nodelay(true);
         let service = {
             let (handler, registry, conn) = (handler.clone(), registry.clone(), conn.clone());
+            let pool = pool.clone();
             service_fn(move |req| {
                 conn.busy();
-                let answered = respond(handler.clone(), limits, req);
+                let answered = respond(handler.clone(), pool.clone(), limits, req);
                 let (registry, conn) = (registry.clone(), conn.clone());
                 async move {
                     let response = answered.await;
@@ -168,6 +172,7 @@ where
 
 async fn respond<H: Handler>(
     handler: Arc<H>,
+    pool: Pool,
     limits: Limits,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -220,9 +225,10 @@ async fn respond<H: Handler>(
         headers,
         body,
     );
-    let answer = tokio::task::spawn_blocking(move || handler.handle(&wire))
+    let answer = pool
+        .run(move || handler.handle(&wire))
         .await
-        .unwrap_or_else(|_| refusal("InternalFailure", "The request could not be answered.", 500));
+        .unwrap_or_else(|| refusal("InternalFailure", "The request could not be answered.", 500));
     Ok(to_http(answer))
 }
 
