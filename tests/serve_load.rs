@@ -1,7 +1,7 @@
 //! Load on the endpoint (product §13–14), loopback only and bounded: many keep-alive
 //! connections send V1-signed ReEncrypt and Encrypt requests (and three CreateKeys each) while
-//! a CLI process creates keys and rotates `alias/orders` through the same vault file, twice a
-//! second at most (so the vault grows by the same amount whatever the size of the run).
+//! a CLI process creates keys and rotates `alias/orders` through the same vault file, in 40
+//! rounds spread over the run (so the vault grows by the same amount whatever its size).
 //! Afterwards: no 5xx (every request answered 200), no lost vault update, the audit chain
 //! verifies; the server's resident memory, sampled through the run, is printed, and on runs of
 //! 10⁶ requests or more its second half must stay flat. `KMS_CONSOLE_SERVE_LOAD=CxR` (e.g.
@@ -154,23 +154,34 @@ fn sample_rss(
     samples
 }
 
-/// The CLI creates a key and rotates alias/orders, again and again until `done` (at least
-/// twice), at most twice a second: the keys it made and the rotations.
+/// CLI rounds over a run: one each time another 1/`CLI_ROUNDS` of the requests is answered, so
+/// the vault grows by the same amount whatever the size of the run (and the memory samples show
+/// the endpoint's own behaviour, not a vault growing with the length of the run).
+const CLI_ROUNDS: usize = 40;
+
+/// The CLI creates a key and rotates alias/orders, once per round, until `done` (at least
+/// twice): the keys it made and the rotations.
 fn cli_rotations(
     vault: &Path,
+    answered: &Arc<AtomicUsize>,
+    total: usize,
     done: &Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<(Vec<String>, u64)> {
-    let (vault, done) = (vault.to_path_buf(), done.clone());
+    let (vault, answered, done) = (vault.to_path_buf(), answered.clone(), done.clone());
+    let step = (total / CLI_ROUNDS).max(1);
     std::thread::spawn(move || {
         let mut created = Vec::new();
         let mut rotations = 0_u64;
         while rotations < 2 || !done.load(Ordering::SeqCst) {
-            let round = Instant::now();
+            let due = usize::try_from(rotations).unwrap().saturating_mul(step);
+            if rotations >= 2 && answered.load(Ordering::Relaxed) < due {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
             let doc = cli_json(&vault, &["CreateKey", "--Description", "cli"]);
             created.push(doc["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned());
             cli_json(&vault, &["CreateKeyVersion", "--KeyId", "alias/orders"]);
             rotations += 1;
-            std::thread::sleep(Duration::from_millis(500).saturating_sub(round.elapsed()));
         }
         (created, rotations)
     })
@@ -200,8 +211,9 @@ fn signed_load_with_a_concurrent_cli_loses_nothing() {
     let started = Instant::now();
 
     let done = Arc::new(AtomicBool::new(false));
-    let cli = cli_rotations(&vault, &done);
     let answered = Arc::new(AtomicUsize::new(0));
+    let total = connections * requests;
+    let cli = cli_rotations(&vault, &answered, total, &done);
     let workers: Vec<_> = (0..connections)
         .map(|t| {
             let (admin, sample, port) = (admin.clone(), sample.clone(), server.port);
@@ -211,7 +223,6 @@ fn signed_load_with_a_concurrent_cli_loses_nothing() {
             })
         })
         .collect();
-    let total = connections * requests;
     let mut rss = sample_rss(server.pid(), &answered, total, || {
         workers.iter().all(std::thread::JoinHandle::is_finished)
     });
