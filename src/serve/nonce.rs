@@ -108,7 +108,11 @@ mod tests {
             assert!(cache.insert("ak", &i.to_string(), 0));
         }
         // (The map's capacity counts the slots its removed keys still hold: it may read lower.)
-        assert!(cache.seen.capacity() <= map, "{} > {map}", cache.seen.capacity());
+        assert!(
+            cache.seen.capacity() <= map,
+            "{} > {map}",
+            cache.seen.capacity()
+        );
         assert_eq!(cache.order.capacity(), queue);
     }
 
