@@ -14,7 +14,7 @@ mod tail;
 mod verify;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -175,9 +175,12 @@ impl PendingAppend {
         };
         let written = if self.pushed > 0 {
             let len = u64::try_from(self.out.len()).unwrap_or(u64::MAX);
-            (&file)
-                .write_all(&self.out)
-                .map(|()| Some(self.head.clone()).zip(self.start.checked_add(len)))
+            let written = (&file).write_all(&self.out);
+            if written.is_err() {
+                // A full disk may take part of the lines: cut them off, so no half line stays.
+                let _ = file.set_len(self.start);
+            }
+            written.map(|()| Some(self.head.clone()).zip(self.start.checked_add(len)))
         } else {
             Ok(self.found.clone().map(|head| (head, self.start)))
         };
@@ -274,13 +277,13 @@ impl AuditLog {
             pending.file = Some(file);
             return Ok(pending);
         }
-        let found = find_head(&mut file, len).map_err(|e| io_err("read", &e));
+        let found = tail::find_head(&mut file, len).map_err(|e| io_err("read", &e));
         pending.file = Some(file);
-        let (head, tail) = found?;
-        if tail == Tail::Cut {
+        let (head, ending) = found?;
+        if ending == tail::Ending::Cut {
             pending.out.push(b'\n');
         }
-        pending.found = (tail == Tail::Sound).then(|| head.clone());
+        pending.found = (ending == tail::Ending::Sound).then(|| head.clone());
         pending.head = head;
         Ok(pending)
     }
@@ -366,61 +369,4 @@ impl AuditLog {
         }
         Ok(true)
     }
-}
-
-/// How the log ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tail {
-    /// Empty, or a well-formed line and its newline.
-    Sound,
-    /// A line (sound or not) without its newline: the next line needs one first.
-    Cut,
-    /// A damaged line with its newline.
-    Damaged,
-}
-
-/// The last line of the first `len` bytes of the log as a head, and how the log ends. After a
-/// damaged line the line count goes on, so that only that line fails verification.
-fn find_head(file: &mut File, len: u64) -> io::Result<(AuditHead, Tail)> {
-    let Some(tail) = tail::last_line(file, len)? else {
-        return Ok((AuditHead::default(), Tail::Sound));
-    };
-    let ends = |sound: bool| match (tail.complete, sound) {
-        (false, _) => Tail::Cut,
-        (true, true) => Tail::Sound,
-        (true, false) => Tail::Damaged,
-    };
-    if let Ok(last) = line::parse(&tail.line) {
-        let head = AuditHead {
-            seq: last.seq,
-            mac: Some(last.chain().to_owned()),
-            offset: len,
-        };
-        return Ok((head, ends(true)));
-    }
-    let head = AuditHead {
-        seq: count_lines(file)?,
-        mac: Some(line::hex_sha256(&tail.line)),
-        offset: len,
-    };
-    Ok((head, ends(false)))
-}
-
-/// Lines in the whole file, counting a last line without a newline.
-#[allow(clippy::naive_bytecount)] // a rare recovery path; not worth a dependency
-fn count_lines(file: &mut File) -> io::Result<u64> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut count = 0u64;
-    let mut last = b'\n';
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut chunk)?;
-        let read = chunk.get(..n).unwrap_or_default();
-        let Some(&end) = read.last() else {
-            break;
-        };
-        count += u64::try_from(read.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u64::MAX);
-        last = end;
-    }
-    Ok(count + u64::from(last != b'\n'))
 }
