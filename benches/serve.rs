@@ -1,6 +1,6 @@
 //! The endpoint beside its floor (product §14): V1-signed ReEncrypt requests over keep-alive
-//! connections against the same HTTP stack (`serve::serve`, same limits, same blocking hand-off)
-//! answering an empty 200, in the same run. Criterion measures one connection's round trip; a
+//! connections against the same HTTP stack (`serve::serve`: same limits, same hand-off to its
+//! handler threads) answering an empty 200, in the same run. Criterion measures one connection's round trip; a
 //! load pass then drives `KMS_CONSOLE_SERVE_BENCH_LOAD` (CONNECTIONSxREQUESTS, default 16x2000)
 //! keep-alive connections at each and prints requests per second, p50 and p99 latency, and the
 //! ratio (target ≥ 50 %).

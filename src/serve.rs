@@ -5,9 +5,12 @@
 //! [`control`] and [`snippets`] are what the console needs to start, watch and explain it.
 
 pub mod auth;
+mod conns;
 pub mod control;
 pub mod endpoint;
 pub mod nonce;
+mod pool;
+pub mod refused;
 pub mod server;
 pub mod sign;
 pub mod snippets;

@@ -231,8 +231,12 @@ fn a_read_only_folder_refuses_every_change_and_call_clearly_and_loses_nothing() 
     let key = common::create_key(&mut vault, "Aliyun_AES_256");
     let file = fs::read(&path).unwrap();
     let log = log_bytes(&path);
+    // A handle keeps its audit log open between appends, and Linux refuses to remount a file
+    // system read-only while a file on it is open for writing: close it first.
+    drop(vault);
     tmpfs.read_only(true);
     // It still opens (reading never writes).
+    let mut vault = reopen(&path);
     let mut other = reopen(&path);
     for (action, params) in [
         ("CreateKey", AES.to_vec()),
@@ -298,6 +302,10 @@ fn a_read_only_audit_log_refuses_every_call_and_change() {
     let file = fs::read(&path).unwrap();
     let log = log_bytes(&path);
     let guard = ReadOnlyFile::new(&paths::audit_path(&path));
+    // A handle that kept the log open from before goes on appending through it — its lines
+    // land in the log, so nothing goes unaudited; a handle opened now cannot write the log.
+    drop(vault);
+    let mut vault = reopen(&path);
     let encrypt = [("KeyId", key.as_str()), ("Plaintext", "aGk=")];
     let by_key = [("KeyId", key.as_str())];
     for (action, params) in [

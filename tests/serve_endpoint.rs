@@ -351,3 +351,94 @@ fn xml_that_cannot_carry_a_value_is_a_400_naming_it() {
     assert!(dec.body.contains("Plaintext"), "{}", dec.body);
     assert!(dec.body.contains("Format=JSON"), "{}", dec.body);
 }
+
+#[test]
+fn refused_signatures_are_audited_under_the_access_key_they_claim() {
+    use kms_console::core::audit::AuditLog;
+    use kms_console::core::vault::{Vault, new_vault_state};
+    use kms_console::core::vault_file::NewProtection;
+    use kms_console::serve::refused::REFUSED_PRINCIPAL;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.json");
+    let clock = Arc::new(kms_console::core::clock::FixedClock::new(common::T0));
+    let sources = common::sources(clock.clone());
+    let state = new_vault_state(&sources).unwrap();
+    let mut vault = Vault::create(&path, state, NewProtection::None, sources).unwrap();
+    let id = vault
+        .update(
+            |state, ctx| principals::create_access_key(state, ctx, "admin"),
+            "admin",
+        )
+        .unwrap()
+        .access_key_id;
+    let secret = access_key(vault.state(), &id)
+        .unwrap()
+        .1
+        .expose()
+        .to_owned();
+    let verifier = Verifier::new(clock.clone(), NonceCache::new(64));
+    let f = Fixture {
+        endpoint: Endpoint::new(vault, verifier, None),
+        id,
+        secret,
+        events: Arc::default(),
+    };
+    let list = [("Action", "ListKeys")];
+    assert_eq!(f.endpoint.handle(&signed(&f, &list, "n1")).status, 200);
+    let replay = f.endpoint.handle(&signed(&f, &list, "n1"));
+    let wrong = Fixture {
+        secret: "not-the-secret".into(),
+        endpoint: Endpoint::new(
+            Vault::in_memory(
+                new_vault_state(&common::sources(clock.clone())).unwrap(),
+                common::sources(clock.clone()),
+            ),
+            Verifier::new(clock.clone(), NonceCache::new(64)),
+            None,
+        ),
+        id: f.id.clone(),
+        events: Arc::default(),
+    };
+    let mismatch = f.endpoint.handle(&signed(&wrong, &list, "n2"));
+    let stranger = Fixture {
+        id: "LTAI-no-such-key".into(),
+        ..wrong
+    };
+    let unknown = f.endpoint.handle(&signed(&stranger, &list, "n3"));
+    let codes: Vec<u16> = [&replay, &mismatch, &unknown]
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(codes, [400, 400, 404]);
+    drop(f.endpoint);
+
+    let (vault, _) = Vault::open(&path, None, common::sources(clock)).unwrap();
+    let log = AuditLog::for_vault(&path);
+    let lines = log.read().unwrap();
+    let refused: Vec<(String, String, String)> = lines
+        .iter()
+        .filter(|e| e.record.principal == REFUSED_PRINCIPAL)
+        .map(|e| {
+            let claimed = e.record.details.as_ref().unwrap()["AccessKeyId"]
+                .as_str()
+                .unwrap();
+            (
+                e.record.action.clone(),
+                e.record.result.clone(),
+                claimed.to_owned(),
+            )
+        })
+        .collect();
+    let line = |code: &str, id: &str| ("ListKeys".to_owned(), code.to_owned(), id.to_owned());
+    assert_eq!(
+        refused,
+        [
+            line("SignatureNonceUsed", &f.id),
+            line("SignatureDoesNotMatch", &f.id),
+            line("InvalidAccessKeyId.NotFound", "LTAI-no-such-key"),
+        ]
+    );
+    let report = log.verify(vault.state().audit_anchor()).unwrap();
+    assert!(report.ok, "{report:?}");
+}

@@ -150,8 +150,21 @@ fn a_client_that_stalls_its_headers_or_body_is_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
 
+/// Whether the server closed `s` (a read gives end of file or a reset) within 5 s.
+fn closed(s: &mut TcpStream) -> bool {
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(n) => n == 0,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
 #[test]
-fn the_connection_limit_holds_further_clients_back() {
+fn at_the_connection_limit_a_connection_without_a_request_makes_room() {
     let server = start(
         Limits {
             max_connections: 2,
@@ -159,29 +172,56 @@ fn the_connection_limit_holds_further_clients_back() {
         },
         Duration::ZERO,
     );
-    let mut held: Vec<TcpStream> = (0..2).map(|_| connect(server.port)).collect();
-    for s in &mut held {
-        s.write_all(GET).unwrap();
-        assert!(read_some(s).starts_with("HTTP/1.1 200"));
-    }
+    // One that never sends a request, then one that has had an answer and waits, idle.
+    let mut silent = connect(server.port);
+    let mut idle = connect(server.port);
+    idle.write_all(GET).unwrap();
+    assert!(read_some(&mut idle).starts_with("HTTP/1.1 200"));
+    // A third is answered at once: the silent one made room, the idle one stays.
     let mut third = connect(server.port);
-    third
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
     third.write_all(GET).unwrap();
-    let mut buf = [0u8; 64];
-    assert!(
-        third.read(&mut buf).is_err(),
-        "no answer while two connections are open"
+    assert!(read_some(&mut third).starts_with("HTTP/1.1 200"));
+    assert!(closed(&mut silent), "the silent connection was closed");
+    idle.write_all(GET).unwrap();
+    assert!(read_some(&mut idle).starts_with("HTTP/1.1 200"), "kept");
+    // Now both are idle: a fourth closes the one unused the longest (third).
+    let mut fourth = connect(server.port);
+    fourth.write_all(GET).unwrap();
+    assert!(read_some(&mut fourth).starts_with("HTTP/1.1 200"));
+    assert!(closed(&mut third), "the longest idle connection was closed");
+    idle.write_all(GET).unwrap();
+    assert!(read_some(&mut idle).starts_with("HTTP/1.1 200"), "kept");
+}
+
+#[test]
+fn at_the_connection_limit_busy_connections_are_kept_and_a_newcomer_is_closed() {
+    let server = start(
+        Limits {
+            max_connections: 2,
+            ..short_limits()
+        },
+        Duration::from_secs(3),
     );
-    drop(held);
-    third
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    let mut busy: Vec<TcpStream> = (0..2).map(|_| connect(server.port)).collect();
+    for s in &mut busy {
+        s.write_all(GET).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = connect(server.port);
+    let _ = third.write_all(GET);
+    assert!(closed(&mut third), "closed: both are answering");
+    // Closed while they still were (neither has its answer yet), not after.
+    busy[0].set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 8];
+    let pending = busy[0].peek(&mut buf);
     assert!(
-        read_some(&mut third).starts_with("HTTP/1.1 200"),
-        "answered once one closes"
+        matches!(&pending, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "{pending:?}"
     );
+    busy[0].set_nonblocking(false).unwrap();
+    for s in &mut busy {
+        assert!(read_some(s).starts_with("HTTP/1.1 200"), "answered");
+    }
 }
 
 #[test]

@@ -9,14 +9,16 @@
 
 mod anchor;
 mod durable;
+mod kept;
 mod line;
 pub mod pages;
 mod tail;
 mod verify;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,23 +100,34 @@ impl AuditEntry {
     }
 }
 
-/// The audit log of one vault.
+/// The audit log of one vault. Its clones share one open file and what is known of its last
+/// line (see `kept`), so a long-lived writer appends without reading the log back each time.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
+    kept: kept::Shared,
 }
 
 /// Lines being appended: the log stays locked (so no other process appends in between) until
 /// [`PendingAppend::commit`] writes them, or the value is dropped, which writes nothing.
 #[derive(Debug)]
 pub struct PendingAppend {
-    file: File,
+    /// `Some` until committed or dropped, when it is unlocked and given back to be kept.
+    file: Option<File>,
     path: PathBuf,
+    kept: kept::Shared,
     out: Vec<u8>,
     head: AuditHead,
     pushed: usize,
-    /// The log's length when it was locked (`out` starts there).
+    /// Where `out` starts: the log's length when it was locked, moved on past lines already
+    /// written and synced ([`PendingAppend::write_synced`]).
     start: u64,
+    /// The log's length when it was locked: what [`PendingAppend::undo`] cuts back to.
+    locked_len: u64,
+    /// Which file it is, and its last line as found when it was locked (`None` if that line
+    /// was damaged or cut short: nothing is then remembered of it).
+    id: Option<kept::FileId>,
+    found: Option<AuditHead>,
 }
 
 impl PendingAppend {
@@ -146,11 +159,14 @@ impl PendingAppend {
         if seq == 0 {
             return true;
         }
+        let Some(file) = self.file.as_mut() else {
+            return false;
+        };
         if offset > self.start {
             return false;
         }
         matches!(
-            tail::last_line(&mut self.file, offset),
+            tail::last_line(file, offset),
             Ok(Some(t)) if t.complete
                 && line::parse(&t.line).is_ok_and(|e| e.seq == seq && Some(e.chain()) == mac)
         )
@@ -158,17 +174,51 @@ impl PendingAppend {
 
     /// Writes the lines pushed, in one write, and unlocks the log. With no line pushed the log
     /// is left as it was.
-    pub fn commit(self) -> Result<(), VaultError> {
-        let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
-        let mut file = &self.file;
-        if self.pushed > 0
-            && let Err(e) = file.write_all(&self.out)
-        {
-            // A full disk may take part of the lines: cut them off, so no half line stays.
-            let _ = self.file.set_len(self.start);
-            return Err(io_err("append to", &e));
+    pub fn commit(mut self) -> Result<(), VaultError> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let written = if self.pushed > 0 {
+            let len = u64::try_from(self.out.len()).unwrap_or(u64::MAX);
+            let written = (&file).write_all(&self.out);
+            if written.is_err() {
+                // A full disk may take part of the lines: cut them off, so no half line stays.
+                let _ = file.set_len(self.start);
+            }
+            written.map(|()| Some(self.head.clone()).zip(self.start.checked_add(len)))
+        } else {
+            Ok(self.found.clone().map(|head| (head, self.start)))
+        };
+        // A failed write may have left part of a line: nothing is remembered then.
+        let known = written.as_ref().ok().and_then(Option::clone);
+        let unlocked = self.give_back(file, known);
+        written.map_err(|e| VaultError::io("append to", &self.path, &e))?;
+        unlocked
+    }
+
+    /// Unlocks `file` and keeps it open for the next append, with its last line if known.
+    fn give_back(&self, file: File, known: Option<(AuditHead, u64)>) -> Result<(), VaultError> {
+        let unlocked = file
+            .unlock()
+            .map_err(|e| VaultError::io("unlock", &self.path, &e));
+        if unlocked.is_ok() {
+            let known = self
+                .id
+                .zip(known)
+                .map(|(id, (head, len))| kept::Known { id, len, head });
+            kept::give_back(&self.kept, file, known);
         }
-        self.file.unlock().map_err(|e| io_err("unlock", &e))
+        unlocked
+    }
+}
+
+impl Drop for PendingAppend {
+    /// Nothing pushed is written; the log is unlocked (closing the file would unlock it too).
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            let found = self.found.clone().map(|head| (head, self.start));
+            let _ = self.give_back(file, found);
+        }
     }
 }
 
@@ -180,7 +230,10 @@ impl AuditLog {
 
     /// A log at an explicit path.
     pub fn at(path: PathBuf) -> Self {
-        Self { path }
+        Self {
+            path,
+            kept: Arc::default(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -202,50 +255,52 @@ impl AuditLog {
     /// lost its newline gets it back.
     pub fn begin(&self) -> Result<PendingAppend, VaultError> {
         let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
-        let mut file = private_options()
+        let (mut file, known) = match kept::take(&self.kept, &self.path) {
+            Some(k) => (k.file, k.known),
+            None => (self.open()?, None),
+        };
+        file.lock().map_err(|e| io_err("lock", &e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| io_err("read the size of", &e))?;
+        let (len, id) = (meta.len(), kept::FileId::of(&meta));
+        let mut pending = PendingAppend {
+            file: None,
+            path: self.path.clone(),
+            kept: Arc::clone(&self.kept),
+            head: AuditHead::default(),
+            pushed: 0,
+            start: len,
+            locked_len: len,
+            out: Vec::new(),
+            id,
+            found: None,
+        };
+        // Unchanged since this process last wrote or read it: its last line is known.
+        if let Some(head) = id.and_then(|id| kept::still_valid(known, id, len)) {
+            pending.found = Some(head.clone());
+            pending.head = head;
+            pending.file = Some(file);
+            return Ok(pending);
+        }
+        let found = tail::find_head(&mut file, len).map_err(|e| io_err("read", &e));
+        pending.file = Some(file);
+        let (head, ending) = found?;
+        if ending == tail::Ending::Cut {
+            pending.out.push(b'\n');
+        }
+        pending.found = (ending == tail::Ending::Sound).then(|| head.clone());
+        pending.head = head;
+        Ok(pending)
+    }
+
+    fn open(&self) -> Result<File, VaultError> {
+        private_options()
             .read(true)
             .append(true)
             .create(true)
             .open(&self.path)
-            .map_err(|e| io_err("open", &e))?;
-        file.lock().map_err(|e| io_err("lock", &e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| io_err("read the size of", &e))?
-            .len();
-        let tail = tail::last_line(&mut file, len).map_err(|e| io_err("read", &e))?;
-        let mut out = Vec::new();
-        let head = match tail {
-            None => AuditHead::default(),
-            Some(tail) => {
-                if !tail.complete {
-                    out.push(b'\n');
-                }
-                if let Ok(last) = line::parse(&tail.line) {
-                    AuditHead {
-                        seq: last.seq,
-                        mac: Some(last.chain().to_owned()),
-                        offset: len,
-                    }
-                } else {
-                    // Keep counting lines so that only the damaged line fails verification.
-                    let lines = count_lines(&mut file).map_err(|e| io_err("read", &e))?;
-                    AuditHead {
-                        seq: lines,
-                        mac: Some(line::hex_sha256(&tail.line)),
-                        offset: len,
-                    }
-                }
-            }
-        };
-        Ok(PendingAppend {
-            file,
-            path: self.path.clone(),
-            head,
-            pushed: 0,
-            start: len,
-            out,
-        })
+            .map_err(|e| VaultError::io("open", &self.path, &e))
     }
 
     /// Holds off appends and anchored vault writes (which lock the log from before the vault
@@ -320,23 +375,4 @@ impl AuditLog {
         }
         Ok(true)
     }
-}
-
-/// Lines in the whole file, counting a last line without a newline.
-#[allow(clippy::naive_bytecount)] // a rare recovery path; not worth a dependency
-fn count_lines(file: &mut File) -> io::Result<u64> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut count = 0u64;
-    let mut last = b'\n';
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut chunk)?;
-        let read = chunk.get(..n).unwrap_or_default();
-        let Some(&end) = read.last() else {
-            break;
-        };
-        count += u64::try_from(read.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u64::MAX);
-        last = end;
-    }
-    Ok(count + u64::from(last != b'\n'))
 }

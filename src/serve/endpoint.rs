@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::auth::{AuthError, Scheme, Verifier};
+use super::auth::{AuthError, Caller, Scheme, Verifier};
+use super::refused;
 use super::wire::WireRequest;
 use crate::api::{ApiError, ApiRequest, ApiResponse, Format, check_for_xml, dispatch, find_action};
-use crate::core::clock::{IdSource, RandomIds};
+use crate::core::clock::{IdSource, RandomIds, format_date};
 use crate::core::model::VaultState;
 use crate::core::secret::SecretString;
 use crate::core::vault::Vault;
@@ -57,10 +58,16 @@ pub struct RequestEvent {
 pub type Observer = Arc<dyn Fn(&RequestEvent) + Send + Sync>;
 
 /// The vault behind the endpoint, and how it checks callers.
+///
+/// The vault's lock is held only for what needs the vault: finding the caller's secret (after
+/// seeing other processes' changes) and the dispatch itself. Parsing, the signature check and
+/// the rendering of the answer run outside it, in parallel across connections.
 pub struct Endpoint {
     vault: Mutex<Vault>,
     verifier: Verifier,
     observer: Option<Observer>,
+    /// The vault's id source, for the RequestIds of requests refused before dispatch.
+    ids: Arc<dyn IdSource>,
     /// The second maintenance (due rotations and deletions) last ran in.
     maintained: AtomicI64,
 }
@@ -68,6 +75,7 @@ pub struct Endpoint {
 impl Endpoint {
     pub fn new(vault: Vault, verifier: Verifier, observer: Option<Observer>) -> Self {
         Self {
+            ids: Arc::clone(&vault.sources().ids),
             vault: Mutex::new(vault),
             verifier,
             observer,
@@ -82,29 +90,12 @@ impl Endpoint {
             .param("Format")
             .and_then(Format::parse)
             .unwrap_or_default();
-        let Ok(mut vault) = self.vault.lock() else {
-            return internal_failure();
-        };
-        // Rotations and deletions fall due while the endpoint runs: check once a second.
-        let now = vault.sources().clock.now();
-        if self.maintained.swap(now, Ordering::Relaxed) != now {
-            let _ = vault.maintain();
-        }
-        let (principal, outcome) = answer(&mut vault, &self.verifier, req);
-        drop(vault);
+        let (principal, outcome) = self.answer(req, format);
         // A read whose answer XML cannot carry ran, and says so in a 400 naming the field.
         let outcome = outcome.and_then(|ok| ok.try_render(format));
-        let response = match &outcome {
-            Ok(body) => WireResponse {
-                status: 200,
-                content_type: content_type(format),
-                body: body.clone(),
-            },
-            Err(e) => WireResponse {
-                status: e.http_status,
-                content_type: content_type(format),
-                body: e.render(format),
-            },
+        let (status, code) = match &outcome {
+            Ok(_) => (200, None),
+            Err(e) => (e.http_status, Some(&e.code)),
         };
         if let Some(observe) = &self.observer {
             observe(&RequestEvent {
@@ -114,76 +105,120 @@ impl Endpoint {
                     .iter()
                     .find_map(|n| req.param(n))
                     .map(str::to_owned),
-                code: outcome
-                    .as_ref()
-                    .map_or_else(|e| e.code.clone(), |_| "Success".to_owned()),
-                status: response.status,
+                code: code.map_or_else(|| "Success".to_owned(), Clone::clone),
+                status,
                 micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             });
         }
-        response
+        WireResponse {
+            status,
+            content_type: content_type(format),
+            body: match outcome {
+                Ok(body) => body,
+                Err(e) => e.render(format),
+            },
+        }
+    }
+
+    /// Authenticates and dispatches; the principal is `None` when the signature was refused.
+    fn answer(
+        &self,
+        req: &WireRequest,
+        format: Format,
+    ) -> (Option<String>, Result<ApiResponse, ApiError>) {
+        if let Some(name) = req.duplicate_param() {
+            let message = format!("The parameter {name} is given more than once.");
+            return (None, Err(self.error("InvalidParameter", &message, 400)));
+        }
+        let caller = match self.authenticate(req) {
+            Ok(caller) => caller,
+            Err(e) => return (None, Err(e)),
+        };
+        // Under V1 only the parameters are signed: the action must be one of them.
+        let action = match caller.scheme {
+            Scheme::V1 => req.param("Action"),
+            Scheme::Acs3 => action_of(req),
+        };
+        let Some(action) = action else {
+            let e = AuthError::Missing("Action");
+            let error = self.error(e.code(), &e.to_string(), e.http_status());
+            return (Some(caller.principal), Err(error));
+        };
+        let mut api = ApiRequest::new(action);
+        for (name, value) in req.params() {
+            if !PROTOCOL_PARAMS.contains(&name) {
+                api.params.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        // A change whose answer XML could not carry is refused before it runs (as on the CLI).
+        if let Some(spec) = find_action(action)
+            && let Err(e) = check_for_xml(&api, spec.mutates, format)
+        {
+            let error = ApiError::from_kms(&e, self.ids.uuid());
+            return (Some(caller.principal), Err(error));
+        }
+        let Ok(mut vault) = self.vault.lock() else {
+            let error = self.error("InternalFailure", OUT_OF_ORDER, 500);
+            return (Some(caller.principal), Err(error));
+        };
+        // Rotations and deletions fall due while the endpoint runs: check once a second.
+        let now = vault.sources().clock.now();
+        if self.maintained.swap(now, Ordering::Relaxed) != now {
+            let _ = vault.maintain();
+        }
+        let result = dispatch(&mut vault, &caller.principal, &api);
+        drop(vault);
+        (Some(caller.principal), result)
+    }
+
+    /// Checks the signature. Only the look-up of the caller's secret holds the vault's lock (a
+    /// principal or AccessKey made by another process since the last request is seen first);
+    /// the signature itself is computed outside it.
+    fn authenticate(&self, req: &WireRequest) -> Result<Caller, ApiError> {
+        let mut unreadable = false;
+        let secret_of = |id: &str| {
+            let mut vault = self.vault.lock().ok()?;
+            if vault.changed_on_disk() && vault.refresh().is_err() {
+                unreadable = true;
+                return None;
+            }
+            access_key(vault.state(), id)
+        };
+        let verified = self.verifier.verify(req, secret_of);
+        if unreadable {
+            let message = "The vault file could not be read.";
+            return Err(self.error("InternalFailure", message, 500));
+        }
+        verified.map_err(|e| {
+            let error = self.error(e.code(), &e.to_string(), e.http_status());
+            self.audit_refusal(req, &error);
+            error
+        })
+    }
+
+    /// Writes the audit line of a request refused before dispatch (see `refused`).
+    fn audit_refusal(&self, req: &WireRequest, error: &ApiError) {
+        if let Ok(mut vault) = self.vault.lock() {
+            let time = format_date(vault.sources().clock.now());
+            // The request is refused either way and did nothing: a line that cannot be written
+            // loses no record of a change or of a result given out.
+            let _ = vault.append_audit(&refused::record(req, action_of(req), error, time));
+        }
+    }
+
+    fn error(&self, code: &str, message: &str, http_status: u16) -> ApiError {
+        ApiError {
+            request_id: self.ids.uuid(),
+            host_id: crate::api::HOST_ID.to_owned(),
+            code: code.to_owned(),
+            message: message.to_owned(),
+            recommend: String::new(),
+            http_status,
+        }
     }
 }
 
-/// Authenticates and dispatches; the principal is `None` when the signature was refused.
-fn answer(
-    vault: &mut Vault,
-    verifier: &Verifier,
-    req: &WireRequest,
-) -> (Option<String>, Result<ApiResponse, ApiError>) {
-    let refuse = |vault: &Vault, e: &AuthError| {
-        serve_error(vault, e.code(), &e.to_string(), e.http_status())
-    };
-    if let Some(name) = req.duplicate_param() {
-        let message = format!("The parameter {name} is given more than once.");
-        return (
-            None,
-            Err(serve_error(vault, "InvalidParameter", &message, 400)),
-        );
-    }
-    // A principal or AccessKey made by another process since the last request.
-    if vault.changed_on_disk() && vault.refresh().is_err() {
-        let message = "The vault file could not be read.";
-        return (
-            None,
-            Err(serve_error(vault, "InternalFailure", message, 500)),
-        );
-    }
-    let caller = match verifier.verify(req, |id| access_key(vault.state(), id)) {
-        Ok(caller) => caller,
-        Err(e) => return (None, Err(refuse(vault, &e))),
-    };
-    // Under V1 only the parameters are signed: the action must be one of them.
-    let action = match caller.scheme {
-        Scheme::V1 => req.param("Action"),
-        Scheme::Acs3 => action_of(req),
-    };
-    let Some(action) = action else {
-        return (
-            Some(caller.principal),
-            Err(refuse(vault, &AuthError::Missing("Action"))),
-        );
-    };
-    let mut api = ApiRequest::new(action);
-    for (name, value) in req.params() {
-        if !PROTOCOL_PARAMS.contains(&name) {
-            api.params.insert(name.to_owned(), value.to_owned());
-        }
-    }
-    // A change whose answer XML could not carry is refused before it runs (as on the CLI).
-    let format = req
-        .param("Format")
-        .and_then(Format::parse)
-        .unwrap_or_default();
-    if let Some(spec) = find_action(action)
-        && let Err(e) = check_for_xml(&api, spec.mutates, format)
-    {
-        let error = ApiError::from_kms(&e, vault.sources().ids.uuid());
-        return (Some(caller.principal), Err(error));
-    }
-    let result = dispatch(vault, &caller.principal, &api);
-    (Some(caller.principal), result)
-}
+const OUT_OF_ORDER: &str = "The endpoint is out of order.";
 
 /// The action: `Action` from the query or form body, else the `x-acs-action` header (which an
 /// ACS3 signature must then cover; see `auth`).
@@ -197,21 +232,6 @@ pub fn access_key(state: &VaultState, access_key_id: &str) -> Option<(String, Se
     state
         .access_key(access_key_id)
         .map(|(p, k)| (p.name.clone(), k.access_key_secret.clone()))
-}
-
-fn serve_error(vault: &Vault, code: &str, message: &str, http_status: u16) -> ApiError {
-    ApiError {
-        request_id: vault.sources().ids.uuid(),
-        host_id: crate::api::HOST_ID.to_owned(),
-        code: code.to_owned(),
-        message: message.to_owned(),
-        recommend: String::new(),
-        http_status,
-    }
-}
-
-fn internal_failure() -> WireResponse {
-    refusal("InternalFailure", "The endpoint is out of order.", 500)
 }
 
 /// A JSON error document for a request refused before its parameters were read (too large,

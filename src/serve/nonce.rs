@@ -6,28 +6,35 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 
+use foldhash::fast::FixedState;
+
 use crate::core::clock::UnixTime;
 
 /// How far a request's timestamp may be from the server's clock, in seconds (Alibaba: 15 min).
 pub const TIMESTAMP_WINDOW: i64 = 15 * 60;
 
-/// The default bound: 2^19 entries, about 24 MiB at most.
+/// The default bound: 2^19 entries, about 42 MiB at most (a map of 2^21 slots and a queue of
+/// 2^19), reached once the cache is full.
 pub const DEFAULT_CAPACITY: usize = 1 << 19;
 
 /// Seen nonces, oldest first.
 pub struct NonceCache {
     capacity: usize,
-    seen: HashMap<u64, UnixTime, foldhash::fast::FixedState>,
+    seen: HashMap<u64, UnixTime, FixedState>,
     order: VecDeque<(UnixTime, u64)>,
     hasher: foldhash::quality::RandomState,
 }
 
 impl NonceCache {
+    /// The tables are sized for the bound at once (the map at twice it): under steady churn a
+    /// full map of removed-and-inserted keys then rehashes in place instead of doubling, so the
+    /// memory reached when the cache first fills is all it ever takes.
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
         Self {
-            capacity: capacity.max(1),
-            seen: HashMap::default(),
-            order: VecDeque::new(),
+            capacity,
+            seen: HashMap::with_capacity_and_hasher(2 * capacity, FixedState::default()),
+            order: VecDeque::with_capacity(capacity),
             hasher: foldhash::quality::RandomState::default(),
         }
     }
@@ -93,6 +100,22 @@ mod tests {
         assert!(cache.insert("ak", "n", 0));
         assert!(!cache.insert("ak", "n", 2 * TIMESTAMP_WINDOW));
         assert!(cache.insert("ak", "n", 2 * TIMESTAMP_WINDOW + 1));
+    }
+
+    #[test]
+    fn churn_never_grows_the_tables() {
+        let mut cache = NonceCache::new(1024);
+        let (map, queue) = (cache.seen.capacity(), cache.order.capacity());
+        for i in 0..50_000 {
+            assert!(cache.insert("ak", &i.to_string(), 0));
+        }
+        // (The map's capacity counts the slots its removed keys still hold: it may read lower.)
+        assert!(
+            cache.seen.capacity() <= map,
+            "{} > {map}",
+            cache.seen.capacity()
+        );
+        assert_eq!(cache.order.capacity(), queue);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The HTTP side: hyper 1 HTTP/1.1 connections on a tokio listener, with the limits a slow or
 //! hostile client meets (connection count, header and body size, header and body timeouts),
-//! each request handed to a [`Handler`] on the blocking pool, and a graceful drain on shutdown.
+//! each request handed to a [`Handler`] on a fixed pool of threads, and a graceful drain on
+//! shutdown.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -14,14 +15,15 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, watch};
 
+use super::conns::{Admit, Conn, Registry};
 use super::endpoint::{Endpoint, WireResponse, refusal};
+use super::pool::Pool;
 use super::wire::WireRequest;
 
-/// Answers requests; runs on the blocking pool, so it may take locks and do file I/O.
+/// Answers requests; runs on the server's own threads, so it may take locks and do file I/O.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &WireRequest) -> WireResponse;
 }
@@ -35,7 +37,8 @@ impl Handler for Endpoint {
 /// Bounds on what one client can hold or send.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Open connections at once; further clients wait in the kernel's backlog.
+    /// Open connections at once; a further one makes room by closing one without a request in
+    /// progress (the oldest that never sent one, else the one idle longest), or is closed.
     pub max_connections: usize,
     /// The request line and headers (hyper's read buffer; at least 8 KiB).
     pub max_header_bytes: usize,
@@ -63,15 +66,19 @@ impl Default for Limits {
 }
 
 /// Serves `listener` until `shutdown` completes, then stops accepting, lets in-flight requests
-/// finish (up to `drain_timeout`) and returns.
+/// finish (up to `drain_timeout`) and returns. At `max_connections`, a new connection makes room
+/// by closing one that has no request in progress, or is itself closed at once (see `conns`).
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    let registry = Arc::new(Registry::default());
+    let pool = Pool::start();
+    let (stopping, stop_seen) = watch::channel(false);
+    // Every connection task holds a clone; `recv` returns `None` once all have finished.
+    let (alive, mut all_gone) = mpsc::channel::<()>(1);
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -79,13 +86,6 @@ pub async fn serve<H: Handler>(
         .max_buf_size(limits.max_header_bytes.max(8192));
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            () = &mut shutdown => break,
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-        };
         let accepted = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
@@ -95,24 +95,84 @@ pub async fn serve<H: Handler>(
             tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
         };
+        let Admit::Serve { id, conn } = registry.admit(limits.max_connections.max(1)) else {
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
-        let handler = handler.clone();
-        let service = service_fn(move |req| respond(handler.clone(), limits, req));
-        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let service = {
+            let (handler, registry, conn) = (handler.clone(), registry.clone(), conn.clone());
+            let pool = pool.clone();
+            service_fn(move |req| {
+                conn.busy();
+                let answered = respond(handler.clone(), pool.clone(), limits, req);
+                let (registry, conn) = (registry.clone(), conn.clone());
+                async move {
+                    let response = answered.await;
+                    conn.idle(registry.tick());
+                    response
+                }
+            })
+        };
+        let http = builder.serve_connection(TokioIo::new(stream), service);
+        let (registry, mut stop_seen, alive) = (registry.clone(), stop_seen.clone(), alive.clone());
         tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
+            watch_connection(http, &conn, &mut stop_seen).await;
+            registry.close(id);
+            drop(alive);
         });
     }
     drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(limits.drain_timeout) => {}
+    drop(alive);
+    let _ = stopping.send(true);
+    let _ = tokio::time::timeout(limits.drain_timeout, all_gone.recv()).await;
+}
+
+/// Drives one connection until it closes. Told to make room or to stop, a connection that never
+/// had a request is dropped at once; any other finishes the request in progress, then closes.
+async fn watch_connection<C>(http: C, conn: &Conn, stop_seen: &mut watch::Receiver<bool>)
+where
+    C: Future + GracefulConnection,
+{
+    tokio::pin!(http);
+    let mut closing = false;
+    loop {
+        tokio::select! {
+            _ = http.as_mut() => return,
+            () = conn.evict.notified(), if !closing => {}
+            changed = stop_seen.changed(), if !closing => {
+                // Stopping, or the server is gone (its drain time is over).
+                if changed.is_ok() && !*stop_seen.borrow() {
+                    continue;
+                }
+            }
+        }
+        if conn.is_fresh() {
+            return;
+        }
+        http.as_mut().graceful_shutdown();
+        closing = true;
+    }
+}
+
+/// A connection that can be asked to close once its request in progress is answered.
+trait GracefulConnection {
+    fn graceful_shutdown(self: std::pin::Pin<&mut Self>);
+}
+
+impl<I, S> GracefulConnection for http1::Connection<I, S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = Full<Bytes>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+{
+    fn graceful_shutdown(self: std::pin::Pin<&mut Self>) {
+        http1::Connection::graceful_shutdown(self);
     }
 }
 
 async fn respond<H: Handler>(
     handler: Arc<H>,
+    pool: Pool,
     limits: Limits,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -134,14 +194,14 @@ async fn respond<H: Handler>(
         Ok(Ok(c)) => c.to_bytes().to_vec(),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large()),
         Ok(Err(_)) => {
-            return Ok(to_http(&refusal(
+            return Ok(to_http(refusal(
                 "InvalidParameter",
                 "The request body could not be read.",
                 400,
             )));
         }
         Err(_) => {
-            return Ok(to_http(&refusal(
+            return Ok(to_http(refusal(
                 "RequestTimeout",
                 "The request body took too long to arrive.",
                 408,
@@ -165,22 +225,23 @@ async fn respond<H: Handler>(
         headers,
         body,
     );
-    let answer = tokio::task::spawn_blocking(move || handler.handle(&wire))
+    let answer = pool
+        .run(move || handler.handle(&wire))
         .await
-        .unwrap_or_else(|_| refusal("InternalFailure", "The request could not be answered.", 500));
-    Ok(to_http(&answer))
+        .unwrap_or_else(|| refusal("InternalFailure", "The request could not be answered.", 500));
+    Ok(to_http(answer))
 }
 
 fn too_large() -> Response<Full<Bytes>> {
-    to_http(&refusal(
+    to_http(refusal(
         "RequestEntityTooLarge",
         "The request body is too large.",
         413,
     ))
 }
 
-fn to_http(answer: &WireResponse) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(answer.body.clone())));
+fn to_http(answer: WireResponse) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
     *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     if !answer.content_type.is_empty()

@@ -16,29 +16,39 @@ impl PendingAppend {
         if self.pushed == 0 {
             return Ok(());
         }
-        let mut file = &self.file;
-        let written = file
+        let Some(file) = self.file.as_ref() else {
+            return Ok(());
+        };
+        let written = (&*file)
             .write_all(&self.out)
-            .and_then(|()| self.file.sync_data());
+            .and_then(|()| file.sync_data());
         if let Err(e) = written {
-            let _ = self.file.set_len(self.start);
+            let _ = file.set_len(self.start);
             return Err(VaultError::io("append to", &self.path, &e));
         }
+        // The lines are in place: the log's last line is now the last one pushed.
+        self.start = self
+            .start
+            .saturating_add(u64::try_from(self.out.len()).unwrap_or(u64::MAX));
+        self.found = Some(self.head.clone());
         self.out.clear();
         self.pushed = 0;
         Ok(())
     }
 
     /// Takes back whatever [`PendingAppend::write_synced`] wrote (cutting the log to its length
-    /// when it was locked) and unlocks it. Used when the vault write those lines recorded failed.
-    pub fn undo(self) -> Result<(), VaultError> {
+    /// when it was locked) and unlocks it, remembering nothing of it. Used when the vault write
+    /// those lines recorded failed.
+    pub fn undo(mut self) -> Result<(), VaultError> {
         let io_err = |what: &str, e: &io::Error| VaultError::io(what, &self.path, e);
-        let cut = self
-            .file
-            .set_len(self.start)
-            .and_then(|()| self.file.sync_data())
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let cut = file
+            .set_len(self.locked_len)
+            .and_then(|()| file.sync_data())
             .map_err(|e| io_err("take back the lines of a failed change from", &e));
-        let _ = self.file.unlock();
-        cut
+        let unlocked = self.give_back(file, None);
+        cut.and(unlocked)
     }
 }

@@ -1,6 +1,10 @@
-//! Finding the last line of the audit log without reading the whole log.
+//! Finding the last line of the audit log without reading the whole log, and the head it gives.
 
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+
+use super::anchor::AuditHead;
+use super::line;
 
 const CHUNK: u64 = 4096;
 /// A longer last line is damaged anyway; stop looking for its start here.
@@ -50,6 +54,63 @@ pub(crate) fn last_line<F: Read + Seek>(file: &mut F, len: u64) -> io::Result<Op
         line: tail,
         complete,
     }))
+}
+
+/// How the log ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Empty, or a well-formed line and its newline.
+    Sound,
+    /// A line (sound or not) without its newline: the next line needs one first.
+    Cut,
+    /// A damaged line with its newline.
+    Damaged,
+}
+
+/// The last line of the first `len` bytes of the log as a head, and how the log ends. After a
+/// damaged line the line count goes on, so that only that line fails verification.
+pub(crate) fn find_head(file: &mut File, len: u64) -> io::Result<(AuditHead, Ending)> {
+    let Some(tail) = last_line(file, len)? else {
+        return Ok((AuditHead::default(), Ending::Sound));
+    };
+    let ends = |sound: bool| match (tail.complete, sound) {
+        (false, _) => Ending::Cut,
+        (true, true) => Ending::Sound,
+        (true, false) => Ending::Damaged,
+    };
+    if let Ok(last) = line::parse(&tail.line) {
+        let head = AuditHead {
+            seq: last.seq,
+            mac: Some(last.chain().to_owned()),
+            offset: len,
+        };
+        return Ok((head, ends(true)));
+    }
+    let head = AuditHead {
+        seq: count_lines(file)?,
+        mac: Some(line::hex_sha256(&tail.line)),
+        offset: len,
+    };
+    Ok((head, ends(false)))
+}
+
+/// Lines in the whole file, counting a last line without a newline.
+#[allow(clippy::naive_bytecount)] // a rare recovery path; not worth a dependency
+fn count_lines(file: &mut File) -> io::Result<u64> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut count = 0u64;
+    let mut last = b'\n';
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut chunk)?;
+        let read = chunk.get(..n).unwrap_or_default();
+        let Some(&end) = read.last() else {
+            break;
+        };
+        count += u64::try_from(read.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u64::MAX);
+        last = end;
+    }
+    Ok(count + u64::from(last != b'\n'))
 }
 
 #[cfg(test)]

@@ -1,0 +1,181 @@
+//! The open connections and who makes room when they reach the limit (product §13: a slow or
+//! hostile client cannot exhaust the endpoint). A connection is `Fresh` until its first request
+//! arrives, `Busy` while a request is in the handler, `Idle` between requests. At the limit a new
+//! connection closes the oldest `Fresh` one (an idle or slow-loris client that never sent a
+//! request), else the `Idle` one unused the longest; a `Busy` one is never closed. If every
+//! connection is busy, the newcomer is closed at once. So thousands of idle or half-open
+//! connections cost one accept and one close each, and never starve a client that sends requests.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+const FRESH: u8 = 0;
+const BUSY: u8 = 1;
+const IDLE: u8 = 2;
+
+/// One connection as the registry sees it.
+#[derive(Debug, Default)]
+pub(crate) struct Conn {
+    state: AtomicU8,
+    /// The tick of its last request (0: none yet).
+    last: AtomicU64,
+    /// Told to make room (set under the registry's lock).
+    leaving: AtomicBool,
+    /// Told when it is to make room.
+    pub(crate) evict: Notify,
+}
+
+impl Conn {
+    /// A request arrived: it may no longer be closed until answered.
+    pub(crate) fn busy(&self) {
+        self.state.store(BUSY, Ordering::SeqCst);
+    }
+
+    /// Its request was answered.
+    pub(crate) fn idle(&self, tick: u64) {
+        self.last.store(tick, Ordering::Relaxed);
+        self.state.store(IDLE, Ordering::SeqCst);
+    }
+
+    /// Whether it has never had a request (so dropping it loses no answer).
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.state.load(Ordering::SeqCst) == FRESH
+    }
+}
+
+/// The open connections, by id (ids grow, so a smaller id is an older connection).
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    inner: Mutex<Inner>,
+    ticks: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    next: u64,
+    open: HashMap<u64, Arc<Conn>>,
+    /// How many of `open` are leaving.
+    leaving: usize,
+}
+
+/// What to do with a connection just accepted.
+pub(crate) enum Admit {
+    /// Serve it; `id` unregisters it when it closes.
+    Serve { id: u64, conn: Arc<Conn> },
+    /// Close it at once: every connection is busy.
+    Refuse,
+}
+
+impl Registry {
+    /// A monotonic tick for [`Conn::idle`].
+    pub(crate) fn tick(&self) -> u64 {
+        self.ticks.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Registers a new connection under `limit`, telling another to make room if needed.
+    pub(crate) fn admit(&self, limit: usize) -> Admit {
+        let Ok(mut inner) = self.inner.lock() else {
+            return Admit::Refuse;
+        };
+        let staying = inner.open.len().saturating_sub(inner.leaving);
+        if staying >= limit {
+            // Those told to leave are closing; more than `limit` of them means they are slow to.
+            if inner.leaving >= limit {
+                return Admit::Refuse;
+            }
+            let Some(victim) = victim(&inner.open) else {
+                return Admit::Refuse;
+            };
+            victim.leaving.store(true, Ordering::SeqCst);
+            victim.evict.notify_one();
+            inner.leaving += 1;
+        }
+        let id = inner.next;
+        inner.next += 1;
+        let conn = Arc::new(Conn::default());
+        inner.open.insert(id, Arc::clone(&conn));
+        Admit::Serve { id, conn }
+    }
+
+    /// Unregisters a closed connection.
+    pub(crate) fn close(&self, id: u64) {
+        if let Ok(mut inner) = self.inner.lock()
+            && let Some(conn) = inner.open.remove(&id)
+            && conn.leaving.load(Ordering::SeqCst)
+        {
+            inner.leaving = inner.leaving.saturating_sub(1);
+        }
+    }
+
+    /// Open connections.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.open.len())
+    }
+}
+
+/// The oldest fresh connection, else the idle one unused the longest.
+fn victim(open: &HashMap<u64, Arc<Conn>>) -> Option<&Arc<Conn>> {
+    let staying = || {
+        open.iter()
+            .filter(|(_, c)| !c.leaving.load(Ordering::SeqCst))
+    };
+    let fresh = staying()
+        .filter(|(_, c)| c.state.load(Ordering::SeqCst) == FRESH)
+        .min_by_key(|(id, _)| **id);
+    if let Some((_, conn)) = fresh {
+        return Some(conn);
+    }
+    staying()
+        .map(|(_, c)| c)
+        .filter(|c| c.state.load(Ordering::SeqCst) == IDLE)
+        .min_by_key(|c| c.last.load(Ordering::Relaxed))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn admit(r: &Registry, limit: usize) -> (u64, Arc<Conn>) {
+        match r.admit(limit) {
+            Admit::Serve { id, conn } => (id, conn),
+            Admit::Refuse => panic!("refused"),
+        }
+    }
+
+    #[test]
+    fn at_the_limit_the_oldest_fresh_then_the_longest_idle_make_room() {
+        let r = Registry::default();
+        let (a, ca) = admit(&r, 3);
+        let (_, cb) = admit(&r, 3);
+        let (_, cc) = admit(&r, 3);
+        ca.busy();
+        cb.busy();
+        cb.idle(r.tick());
+        // c is fresh: it goes first, though b is idle and older.
+        let (_, cd) = admit(&r, 3);
+        assert!(
+            cc.leaving.load(Ordering::SeqCst) && cc.is_fresh(),
+            "c chosen"
+        );
+        assert_eq!(r.len(), 4, "c counts until it unregisters");
+        cd.busy();
+        cd.idle(r.tick());
+        // No fresh one left: b, idle longer than d, goes next; a is busy.
+        let (_, ce) = admit(&r, 3);
+        assert!(cb.leaving.load(Ordering::SeqCst), "b chosen");
+        assert!(!cd.leaving.load(Ordering::SeqCst));
+        // Everything staying is busy: the next is refused.
+        ce.busy();
+        cd.busy();
+        assert!(matches!(r.admit(3), Admit::Refuse));
+        // One that leaves makes room (it no longer counts), and a busy one that closes too.
+        r.close(a);
+        assert_eq!(r.len(), 4);
+        let (_, _cf) = admit(&r, 3);
+    }
+}

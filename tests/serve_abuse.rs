@@ -1,0 +1,489 @@
+//! The endpoint under abuse (issue 15; product §13, §15), on loopback only, bounded in count and
+//! time: while slow-loris clients trickle their headers, 10,000 connections are opened and left
+//! idle, oversized headers and bodies arrive, requests carry invalid UTF-8 and percent-encodings,
+//! and 10⁵ requests carry random signatures, a valid client keeps sending signed requests. It
+//! must be answered every time, with a p99 latency compared to the idle server's (measured in
+//! the same test, before); the server never answers 5xx, its memory stays bounded, and it exits
+//! cleanly afterwards. The figures are printed.
+//!
+//! The latency bound asserted is generous (see [`P99_BOUND`]): this runs on shared machines
+//! where other builds take the cores at random moments, and a timing assertion that flakes is
+//! worse than none; the real ratio is printed for the report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation
+)]
+
+mod serve_support;
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use kms_console::api::percent_encode;
+use kms_console::core::clock::{Clock, SystemClock, format_date};
+use serve_support::{AccessKey, Server, credentials, demo_vault, kms, signed_query};
+
+/// Idle connections opened during the attack (fewer if the descriptor limit cannot be raised).
+const IDLE: usize = 10_000;
+/// Requests with random signatures.
+const RANDOM_SIGNATURES: usize = 100_000;
+/// Connections sending them.
+const FLOODERS: usize = 4;
+const SLOW_LORIS: usize = 100;
+/// The valid client's p99 under attack may be at most this many times the idle server's. The
+/// target is 5×; the assertion allows for a shared machine (see the module notes).
+const P99_BOUND: f64 = 25.0;
+/// The server's resident memory may grow by at most this much during the attack.
+const RSS_GROWTH_BOUND_KIB: u64 = 192 * 1024;
+
+/// A small deterministic generator (xorshift64*), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+
+    fn token(&mut self, n: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..n)
+            .map(|_| char::from(ALPHABET[(self.next() % 64) as usize]))
+            .collect()
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Raises this process's soft descriptor limit towards `want` (up to the hard limit) with
+/// `prlimit`; returns the soft limit now in force.
+fn raise_fd_limit(want: u64) -> u64 {
+    let soft = || -> u64 {
+        std::fs::read_to_string("/proc/self/limits")
+            .ok()
+            .and_then(|s| {
+                let line = s
+                    .lines()
+                    .find(|l| l.starts_with("Max open files"))?
+                    .to_owned();
+                line.split_whitespace().nth(3)?.parse().ok()
+            })
+            .unwrap_or(1024)
+    };
+    if soft() < want {
+        let pid = std::process::id().to_string();
+        let status = std::process::Command::new("prlimit")
+            .args(["--pid", &pid, &format!("--nofile={want}:")])
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("serve abuse: could not raise RLIMIT_NOFILE with prlimit: {status:?}");
+        }
+    }
+    soft()
+}
+
+/// Reads one response on `stream`: its status, or `None` if the server closed or reset it.
+fn read_status(stream: &mut BufReader<TcpStream>) -> Option<u16> {
+    let mut line = String::new();
+    stream.read_line(&mut line).ok().filter(|&n| n > 0)?;
+    let status = line.split_whitespace().nth(1)?.parse().ok()?;
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        stream.read_line(&mut header).ok().filter(|&n| n > 0)?;
+        let header = header.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(v) = header.strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(status)
+}
+
+fn open(addr: SocketAddr) -> Option<BufReader<TcpStream>> {
+    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
+    s.set_nodelay(true).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    Some(BufReader::new(s))
+}
+
+/// A client that sends valid signed requests, reconnecting (as HTTP clients do) when the server
+/// closed its idle connection. Returns each request's latency; panics unless each is a 200.
+struct Valid {
+    addr: SocketAddr,
+    key: AccessKey,
+    conn: Option<BufReader<TcpStream>>,
+    sent: u64,
+    reconnects: u64,
+}
+
+impl Valid {
+    fn request(&mut self) -> Duration {
+        self.sent += 1;
+        let nonce = format!("valid-{}", self.sent);
+        let now = format_date(SystemClock.now());
+        let params = [("KeyId", "alias/orders"), ("Plaintext", "abuse")];
+        let query = signed_query(&self.key, "Encrypt", &params, &nonce, &now);
+        let line = format!("GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        let started = Instant::now();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                self.reconnects += 1;
+            }
+            let conn = match self.conn.take() {
+                Some(c) if attempt == 0 => Some(c),
+                _ => open(self.addr),
+            };
+            let Some(mut conn) = conn else { continue };
+            if conn.get_mut().write_all(line.as_bytes()).is_err() {
+                continue;
+            }
+            if let Some(status) = read_status(&mut conn) {
+                assert_eq!(status, 200, "a valid request was refused");
+                self.conn = Some(conn);
+                return started.elapsed();
+            }
+        }
+        panic!("a valid client could not be answered in three attempts");
+    }
+}
+
+fn p99(mut latencies: Vec<Duration>) -> Duration {
+    latencies.sort_unstable();
+    latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)]
+}
+
+/// Statuses the attackers got back, by class; a 5xx fails the test.
+#[derive(Default)]
+struct Tally {
+    answered_4xx: AtomicU64,
+    closed: AtomicU64,
+    server_errors: AtomicU64,
+}
+
+impl Tally {
+    fn note(&self, status: Option<u16>) {
+        let counter = match status {
+            Some(s) if s >= 500 => &self.server_errors,
+            Some(_) => &self.answered_4xx,
+            None => &self.closed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Sends `request` on a fresh connection and notes what came back.
+fn one_shot(addr: SocketAddr, request: &[u8], tally: &Tally) {
+    let Some(mut conn) = open(addr) else {
+        tally.note(None);
+        return;
+    };
+    let _ = conn.get_mut().write_all(request);
+    tally.note(read_status(&mut conn));
+}
+
+/// 10⁵ requests with random signatures (half under the real AccessKeyId, half under random ones),
+/// over keep-alive connections.
+fn flood(addr: SocketAddr, key: &AccessKey, seed: u64, count: usize, tally: &Tally) {
+    let mut rng = Rng(seed);
+    let mut conn = open(addr);
+    for n in 0..count {
+        let id = if n % 2 == 0 {
+            key.id.clone()
+        } else {
+            rng.token(24)
+        };
+        let query = format!(
+            "AccessKeyId={}&Action=Encrypt&KeyId=alias%2Forders&Plaintext=x&Format=JSON&SignatureMethod=HMAC-SHA1&SignatureNonce={n}-{seed}&SignatureVersion=1.0&Timestamp={}&Version=2016-01-20&Signature={}",
+            percent_encode(&id),
+            percent_encode(&format_date(SystemClock.now())),
+            percent_encode(&rng.token(28)),
+        );
+        let line = format!("GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        let mut status = None;
+        if let Some(c) = conn.as_mut()
+            && c.get_mut().write_all(line.as_bytes()).is_ok()
+        {
+            status = read_status(c);
+        }
+        if status.is_none() {
+            conn = open(addr);
+        }
+        tally.note(status);
+    }
+}
+
+/// Headers over 64 KiB, bodies over 256 KiB (declared and streamed), invalid UTF-8 and
+/// percent-encodings in the path, query, headers and form body.
+fn malformed(addr: SocketAddr, tally: &Tally) {
+    let mut rng = Rng(7);
+    let big_header = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(80 * 1024)
+    );
+    let many_headers = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..500).fold(String::new(), |mut h, i| {
+            let _ = write!(h, "X-H{i}: v\r\n");
+            h
+        })
+    );
+    let declared = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n".to_vec();
+    let mut streamed = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..80 {
+        streamed.extend_from_slice(format!("1000\r\n{}\r\n", "b".repeat(4096)).as_bytes());
+    }
+    for _ in 0..20 {
+        for request in [
+            big_header.as_bytes(),
+            many_headers.as_bytes(),
+            &declared,
+            &streamed,
+        ] {
+            one_shot(addr, request, tally);
+        }
+    }
+    for n in 0..500 {
+        let junk = rng.bytes(1 + n % 40);
+        let mut query = b"Action=Encrypt&KeyId=".to_vec();
+        query.extend_from_slice(&junk);
+        query.extend_from_slice(b"&Bad=%zz%e0%80%ff%c3%28&%=%%&Signature=%");
+        let mut request = b"GET /?".to_vec();
+        request.extend_from_slice(&query);
+        request.extend_from_slice(b" HTTP/1.1\r\nHost: x\r\nX-Junk: ");
+        request.extend(junk.iter().map(|b| b | 0x80));
+        request.extend_from_slice(b"\r\nContent-Type: application/x-www-form-urlencoded\r\n");
+        request.extend_from_slice(format!("Content-Length: {}\r\n\r\n", query.len()).as_bytes());
+        request.extend_from_slice(&query);
+        one_shot(addr, &request, tally);
+    }
+}
+
+/// Connections that send a request head one byte at a time, slower than the header timeout
+/// allows, until `stop`.
+fn slow_loris(addr: SocketAddr, stop: &AtomicBool) -> usize {
+    let head = b"GET /?Action=ListKeys HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    let mut conns: Vec<TcpStream> = (0..SLOW_LORIS)
+        .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok())
+        .collect();
+    let mut sent = 0;
+    while !stop.load(Ordering::SeqCst) {
+        for c in &mut conns {
+            if c.write_all(&head[sent % head.len()..=sent % head.len()])
+                .is_ok()
+            {
+                sent += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    sent
+}
+
+/// Opens up to `count` connections and leaves them idle until `stop`: how many were open at the
+/// end of the opening, and how many of those the server had closed by `stop`.
+fn idle_connections(addr: SocketAddr, count: usize, stop: &AtomicBool) -> (usize, usize) {
+    let held: Vec<TcpStream> = (0..count)
+        .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok())
+        .collect();
+    let opened = held.len();
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let closed = held
+        .iter()
+        .filter(|s| {
+            s.set_nonblocking(true).is_ok()
+                && match s.peek(&mut [0u8; 1]) {
+                    Ok(n) => n == 0,
+                    Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                }
+        })
+        .count();
+    (opened, closed)
+}
+
+/// The attackers, each on its own thread.
+struct Attack {
+    stop: Arc<AtomicBool>,
+    tally: Arc<Tally>,
+    floods_left: Arc<AtomicUsize>,
+    floods: Vec<std::thread::JoinHandle<()>>,
+    junk: std::thread::JoinHandle<()>,
+    idlers: std::thread::JoinHandle<(usize, usize)>,
+    loris: std::thread::JoinHandle<usize>,
+}
+
+impl Attack {
+    fn start(addr: SocketAddr, key: &AccessKey, idle_count: usize) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let tally = Arc::new(Tally::default());
+        let floods_left = Arc::new(AtomicUsize::new(FLOODERS));
+        let idlers = {
+            let stop = stop.clone();
+            std::thread::spawn(move || idle_connections(addr, idle_count, &stop))
+        };
+        let loris = {
+            let stop = stop.clone();
+            std::thread::spawn(move || slow_loris(addr, &stop))
+        };
+        let junk = {
+            let tally = tally.clone();
+            std::thread::spawn(move || malformed(addr, &tally))
+        };
+        let floods = (0..FLOODERS)
+            .map(|t| {
+                let (key, tally, left) = (key.clone(), tally.clone(), floods_left.clone());
+                std::thread::spawn(move || {
+                    flood(
+                        addr,
+                        &key,
+                        t as u64 + 1,
+                        RANDOM_SIGNATURES / FLOODERS,
+                        &tally,
+                    );
+                    left.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        Self {
+            stop,
+            tally,
+            floods_left,
+            floods,
+            junk,
+            idlers,
+            loris,
+        }
+    }
+
+    /// Whether the random signatures and malformed requests have all been sent.
+    fn floods_done(&self) -> bool {
+        self.floods_left.load(Ordering::SeqCst) == 0 && self.junk.is_finished()
+    }
+
+    /// Stops the idle and slow clients: the tally, idle connections opened and closed by the
+    /// server, bytes trickled.
+    fn stop(self) -> (Arc<Tally>, usize, usize, usize) {
+        self.stop.store(true, Ordering::SeqCst);
+        for f in self.floods {
+            f.join().unwrap();
+        }
+        self.junk.join().unwrap();
+        let (opened, closed) = self.idlers.join().unwrap();
+        let trickled = self.loris.join().unwrap();
+        (self.tally, opened, closed, trickled)
+    }
+}
+
+#[test]
+fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
+    let limit = raise_fd_limit(IDLE as u64 + 1024);
+    let idle_count = IDLE.min(usize::try_from(limit).unwrap().saturating_sub(1024));
+    if idle_count < IDLE {
+        eprintln!(
+            "serve abuse: ONLY {idle_count} idle connections: the descriptor limit is {limit} and \
+             could not be raised (prlimit missing or the hard limit too low)"
+        );
+    }
+    let (_dir, vault) = demo_vault();
+    let server = Server::start(&vault, &["--quiet"]);
+    let addr: SocketAddr = server.endpoint().parse().unwrap();
+    let admin = credentials(&vault, "admin");
+    let mut valid = Valid {
+        addr,
+        key: admin.clone(),
+        conn: None,
+        sent: 0,
+        reconnects: 0,
+    };
+    // The idle server's latency, after a warm-up.
+    for _ in 0..50 {
+        valid.request();
+    }
+    let idle: Vec<Duration> = (0..500).map(|_| valid.request()).collect();
+    let idle_p99 = p99(idle);
+    let rss_before = rss_kib(server.pid());
+
+    let attack = Attack::start(addr, &admin, idle_count);
+    let pid = server.pid();
+    let started = Instant::now();
+    let mut attacked = Vec::new();
+    let mut rss_peak = rss_before;
+    while !attack.floods_done() {
+        attacked.push(valid.request());
+        if attacked.len() % 50 == 0 {
+            rss_peak = rss_peak.max(rss_kib(pid));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    rss_peak = rss_peak.max(rss_kib(pid));
+    let took = started.elapsed();
+    let (tally, opened, closed_by_server, trickled) = attack.stop();
+    let after: Vec<Duration> = (0..100).map(|_| valid.request()).collect();
+    let rss_after = rss_kib(pid);
+    assert!(server.stop().success(), "serve exits 0 after the attack");
+
+    let attacked_p99 = p99(attacked.clone());
+    let ratio = attacked_p99.as_secs_f64() / idle_p99.as_secs_f64();
+    let t = |n: &AtomicU64| n.load(Ordering::Relaxed);
+    eprintln!(
+        "serve abuse: {:.1} s of attack: {RANDOM_SIGNATURES} random signatures over {FLOODERS} \
+         connections, {opened} idle connections opened ({closed_by_server} closed by the server \
+         to make room), {SLOW_LORIS} slow-loris connections ({trickled} bytes trickled), 580 \
+         oversized or malformed requests; attackers got {} 4xx, {} closes, {} 5xx",
+        took.as_secs_f64(),
+        t(&tally.answered_4xx),
+        t(&tally.closed),
+        t(&tally.server_errors),
+    );
+    eprintln!(
+        "serve abuse: valid client p99 {idle_p99:?} idle, {attacked_p99:?} under attack ({} \
+         requests, {} reconnects) = {ratio:.1}x (target 5x, asserted <= {P99_BOUND}x), {:?} \
+         after; server RSS {rss_before} KiB before, peak {rss_peak} KiB, {rss_after} KiB after",
+        attacked.len(),
+        valid.reconnects,
+        p99(after),
+    );
+    assert_eq!(t(&tally.server_errors), 0, "no 5xx");
+    assert!(
+        t(&tally.answered_4xx) >= RANDOM_SIGNATURES as u64,
+        "every random signature was refused with a 4xx"
+    );
+    assert!(ratio <= P99_BOUND, "p99 {ratio:.1}x the idle server's");
+    assert!(
+        rss_peak <= rss_before + RSS_GROWTH_BOUND_KIB,
+        "memory grew from {rss_before} to {rss_peak} KiB"
+    );
+    let verify = kms(&vault).args(["audit", "verify"]).output().unwrap();
+    assert!(
+        verify.status.success(),
+        "audit verify: {}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
