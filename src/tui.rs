@@ -1,12 +1,19 @@
 //! The terminal console (product §10), the main way people use the product.
 //!
 //! Model–update–view: [`app::App`] is the model; key and mouse events become
-//! [`action::Action`]s through the key table of [`keymap`]; `App::update` changes the model and
-//! returns [`action::Effect`]s; the [`view`](app::view) draws `&App`. One worker thread ([`worker`](runtime::worker)) owns
-//! the vault and runs every request through `api::dispatch` (and the rotation drills of the
-//! [`drill`](screens::drill) screen, reporting their progress as they go); the event loop ([`runtime`]) runs
-//! on tokio and never blocks on it. One terminal guard ([`terminal`](runtime::terminal)) restores the screen on
-//! exit and on panic.
+//! [`action::Action`]s through the key table of [`keymap`]; `App::update` only routes them — to
+//! the top modal, the open form or the current screen — and returns [`action::Effect`]s; the
+//! [`view`](app::view) draws `&App`. One worker thread ([`worker`](runtime::worker)) owns the
+//! vault and runs every request through `api::dispatch` (and the rotation drills of the
+//! [`drill`](screens::drill) screen, reporting their progress as they go); the event loop
+//! ([`runtime`]) runs on tokio and never blocks on it. One terminal guard
+//! ([`terminal`](runtime::terminal)) restores the screen on exit and on panic.
+//!
+//! Rooms, each importing only those below it: [`runtime`] (event loop, terminal, worker,
+//! harness) over [`app`] (the model and its update) over [`screens`] (each owns its state,
+//! updates to [`screens::Out`] values and draws with a read-only [`context::Cx`]), over
+//! [`form`] and [`modals`], over the ground floor: [`ui`] (theme, text, layout), [`keymap`],
+//! [`action`], [`job`], [`drill_scan`] and [`vault_view`]. `tests/architecture.rs` checks it.
 
 pub mod action;
 pub mod app;

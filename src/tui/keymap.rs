@@ -3,6 +3,7 @@
 //! generated from it, so what the screen says is what the keys do.
 
 pub mod chord;
+mod scroll;
 pub mod sink;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -65,22 +66,6 @@ pub enum Cmd {
     RestoreBackup,
     /// Stop the endpoint.
     Stop,
-}
-
-impl Cmd {
-    /// Where a scrolling command moves a position that goes from 0 to `last`, a page being
-    /// `rows`; `None` for any other command.
-    pub fn scrolled(self, at: usize, rows: usize, last: usize) -> Option<usize> {
-        Some(match self {
-            Self::Up => at.saturating_sub(1),
-            Self::Down => (at + 1).min(last),
-            Self::PageUp => at.saturating_sub(rows),
-            Self::PageDown => (at + rows).min(last),
-            Self::Top => 0,
-            Self::Bottom => last,
-            _ => return None,
-        })
-    }
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and

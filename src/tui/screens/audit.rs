@@ -95,49 +95,7 @@ impl AuditScreen {
 
     /// Draws the screen into `body`.
     pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
-        let theme = cx.theme;
-        let a = self;
-        let mut title = format!(" Audit log ({} entries) ", a.entries.len());
-        if let Some(v) = &a.verified {
-            title.push_str("· ");
-            title.push_str(v);
-            title.push(' ');
-        }
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(title, theme.title()));
-        let inner = block.inner(body);
-        frame.render_widget(block, body);
-        let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
-        let (principal, action, key) = widths(inner.width);
-        let header = format!(
-            "   # {} {} {} {} result",
-            fit("time", time.chars().count()),
-            fit("principal", principal),
-            fit("action", action),
-            fit("key", key)
-        );
-        let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
-        if let Some(e) = &a.error {
-            lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
-        } else if a.entries.is_empty() {
-            let text = if a.loaded {
-                "The audit log is empty."
-            } else {
-                "Reading the audit log…"
-            };
-            lines.push(Line::from(Span::styled(text, theme.dim())));
-        }
-        let rows = usize::from(inner.height.saturating_sub(1));
-        lines.extend(
-            a.entries
-                .iter()
-                .skip(a.scroll)
-                .take(rows)
-                .map(|e| entry_line(e, inner.width, theme)),
-        );
-        frame.render_widget(Paragraph::new(lines), inner);
+        render(frame, body, self, cx);
     }
 }
 
@@ -212,4 +170,49 @@ fn short_time(time: &str, width: u16) -> String {
     } else {
         time.get(5..16).unwrap_or(time).replace('T', " ")
     }
+}
+
+fn render(frame: &mut Frame<'_>, body: Rect, a: &AuditScreen, cx: &Cx<'_>) {
+    let theme = cx.theme;
+    let mut title = format!(" Audit log ({} entries) ", a.entries.len());
+    if let Some(v) = &a.verified {
+        title.push_str("· ");
+        title.push_str(v);
+        title.push(' ');
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
+    let (principal, action, key) = widths(inner.width);
+    let header = format!(
+        "   # {} {} {} {} result",
+        fit("time", time.chars().count()),
+        fit("principal", principal),
+        fit("action", action),
+        fit("key", key)
+    );
+    let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
+    if let Some(e) = &a.error {
+        lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
+    } else if a.entries.is_empty() {
+        let text = if a.loaded {
+            "The audit log is empty."
+        } else {
+            "Reading the audit log…"
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
+    let rows = usize::from(inner.height.saturating_sub(1));
+    lines.extend(
+        a.entries
+            .iter()
+            .skip(a.scroll)
+            .take(rows)
+            .map(|e| entry_line(e, inner.width, theme)),
+    );
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -48,90 +48,7 @@ impl PrincipalsScreen {
 
     /// Draws the screen into `body`.
     pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
-        let theme = cx.theme;
-        let [list, details] = split(body);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(
-                format!(" Principals ({}) ", cx.view.principals.len()),
-                theme.title(),
-            ));
-        let lines: Vec<Line<'_>> = cx
-            .view
-            .principals
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let style = if i == self.selected {
-                    theme.selected()
-                } else {
-                    theme.text()
-                };
-                let mark = if p.name == cx.principal { "● " } else { "  " };
-                Line::from(vec![
-                    Span::styled(mark, theme.ok()),
-                    Span::styled(p.name.as_str(), style),
-                    Span::styled(
-                        format!(
-                            "  {} polic{}",
-                            p.policies.len(),
-                            if p.policies.len() == 1 { "y" } else { "ies" }
-                        ),
-                        theme.dim(),
-                    ),
-                ])
-            })
-            .collect();
-        let scroll = u16::try_from(
-            self.selected
-                .saturating_sub(usize::from(list.height.saturating_sub(3))),
-        )
-        .unwrap_or(0);
-        frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), list);
-        self.render_policies(frame, details, cx);
-    }
-
-    fn render_policies(&self, frame: &mut Frame<'_>, area: Rect, cx: &Cx<'_>) {
-        let theme = cx.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(" Policies ", theme.title()));
-        let Some(p) = cx.view.principals.get(self.selected) else {
-            frame.render_widget(block, area);
-            return;
-        };
-        let keys = if p.access_key_ids.is_empty() {
-            "none".to_owned()
-        } else {
-            p.access_key_ids.join(", ")
-        };
-        let mut lines = vec![
-            Line::from(vec![
-                Span::styled("AccessKeys ", theme.dim()),
-                Span::raw(keys),
-            ]),
-            Line::from(Span::styled(
-                if p.name == cx.principal {
-                    "The console acts as this principal."
-                } else {
-                    "⏎ to act as this principal."
-                },
-                theme.ok(),
-            )),
-            Line::from(Span::styled(SIMULATION_NOTE, theme.dim())),
-        ];
-        for policy in &p.policies {
-            lines.push(Line::default());
-            lines.extend(policy.lines().map(|l| Line::from(l.to_owned())));
-        }
-        frame.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+        render(frame, body, self, cx);
     }
 }
 
@@ -157,4 +74,92 @@ fn split(body: Rect) -> [Rect; 2] {
     } else {
         Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(body)
     }
+}
+
+fn render(frame: &mut Frame<'_>, body: Rect, screen: &PrincipalsScreen, cx: &Cx<'_>) {
+    let theme = cx.theme;
+    let [list, details] = split(body);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(
+            format!(" Principals ({}) ", cx.view.principals.len()),
+            theme.title(),
+        ));
+    let lines: Vec<Line<'_>> = cx
+        .view
+        .principals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let style = if i == screen.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            let mark = if p.name == cx.principal { "● " } else { "  " };
+            Line::from(vec![
+                Span::styled(mark, theme.ok()),
+                Span::styled(p.name.as_str(), style),
+                Span::styled(
+                    format!(
+                        "  {} polic{}",
+                        p.policies.len(),
+                        if p.policies.len() == 1 { "y" } else { "ies" }
+                    ),
+                    theme.dim(),
+                ),
+            ])
+        })
+        .collect();
+    let scroll = u16::try_from(
+        screen
+            .selected
+            .saturating_sub(usize::from(list.height.saturating_sub(3))),
+    )
+    .unwrap_or(0);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), list);
+    render_policies(frame, details, screen, cx);
+}
+
+fn render_policies(frame: &mut Frame<'_>, area: Rect, screen: &PrincipalsScreen, cx: &Cx<'_>) {
+    let theme = cx.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(" Policies ", theme.title()));
+    let Some(p) = cx.view.principals.get(screen.selected) else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let keys = if p.access_key_ids.is_empty() {
+        "none".to_owned()
+    } else {
+        p.access_key_ids.join(", ")
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("AccessKeys ", theme.dim()),
+            Span::raw(keys),
+        ]),
+        Line::from(Span::styled(
+            if p.name == cx.principal {
+                "The console acts as this principal."
+            } else {
+                "⏎ to act as this principal."
+            },
+            theme.ok(),
+        )),
+        Line::from(Span::styled(SIMULATION_NOTE, theme.dim())),
+    ];
+    for policy in &p.policies {
+        lines.push(Line::default());
+        lines.extend(policy.lines().map(|l| Line::from(l.to_owned())));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
