@@ -34,6 +34,7 @@
 mod files;
 mod job;
 mod line;
+pub mod outlook;
 mod pipeline;
 mod plan;
 mod report;

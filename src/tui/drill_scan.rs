@@ -2,15 +2,16 @@
 //! the lines under each KeyVersionId (the core's drill-line classifier: blob headers, and the
 //! source fields of RSA / SM2 JSON lines), blank lines and lines that name no version. Nothing is
 //! decrypted. It runs on the worker thread; [`histogram`] then places each version against the
-//! vault's view, for a drill to a destination key or in place.
+//! vault's view, with the fate the core's drill outlook (`core::drill::outlook`) gives it, for a
+//! drill to a destination key or in place.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use crate::core::drill::outlook::{self, Destination};
 use crate::core::drill::{LineSource, MAX_LINE_BYTES, line_source};
-use crate::core::spec::KeyState;
 
 use crate::tui::vault_view::VaultView;
 
@@ -97,20 +98,8 @@ impl InputScan {
     }
 }
 
-/// What a drill would do with the lines of one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
-    /// Re-encrypted to the destination's primary version (in place: its own key's).
-    Moves,
-    /// Already under the primary version it would go to; kept.
-    Current,
-    /// Blank; kept.
-    Kept,
-    /// Reported as failed, for this reason.
-    Fails(&'static str),
-    /// No destination chosen yet.
-    Unknown,
-}
+/// What a drill would do with the lines of one row: the core's outlook.
+pub use crate::core::drill::outlook::Fate;
 
 /// One row of the histogram.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,65 +112,40 @@ pub struct Row {
     pub fate: Fate,
 }
 
-/// Where a drill sends the lines.
-#[derive(Debug, Clone, Copy)]
-enum Goal<'v> {
-    To(&'v crate::tui::vault_view::KeyRow),
-    InPlace,
-    /// A destination typed that this vault does not have.
-    Unknown,
-}
-
 /// The scan's rows in the vault's order of keys and versions (then versions the vault does not
-/// have, then other lines), each with its fate if `destination` is the drill's destination (an
-/// empty one: in place, each symmetric line to its own key's primary version).
+/// have, then other lines), each with the fate the core's drill outlook gives it if
+/// `destination` is the drill's destination (an empty one: in place, each symmetric line to its
+/// own key's primary version).
 pub fn histogram(scan: &InputScan, view: &VaultView, destination: &str, rotate: bool) -> Vec<Row> {
     let goal = if destination.trim().is_empty() {
-        Goal::InPlace
+        Destination::InPlace
     } else {
-        view.resolve(destination).map_or(Goal::Unknown, Goal::To)
+        view.resolve(destination)
+            .map_or(Destination::Unknown, |key| Destination::Key(&key.key_id))
     };
-    // In place, `rotate` makes a new version of each key with lines under an old one.
-    let rotated: std::collections::HashSet<&str> = scan
-        .versions
-        .iter()
-        .filter_map(|(id, _)| view.version(id))
-        .filter(|(key, at)| rotate && at + 1 != key.versions.len() && key.spec.is_symmetric())
-        .map(|(key, _)| key.key_id.as_str())
-        .collect();
+    let ids: Vec<&str> = scan.versions.iter().map(|(id, _)| id.as_str()).collect();
+    let fates = outlook::fates(view, &ids, goal, rotate);
     let mut known = Vec::new();
     let mut rows = Vec::new();
-    for (id, lines) in &scan.versions {
+    for ((id, lines), fate) in scan.versions.iter().zip(fates) {
         let Some((key, at)) = view.version(id) else {
             rows.push(Row {
                 label: format!("unknown version {}", crate::tui::ui::text::short_id(id)),
                 version: Some(id.clone()),
                 primary: false,
                 lines: *lines,
-                fate: Fate::Fails("not in vault"),
+                fate,
             });
             continue;
         };
-        let primary = at + 1 == key.versions.len();
-        let symmetric = key.spec.is_symmetric();
-        let fate = match goal {
-            Goal::Unknown => Fate::Unknown,
-            _ if key.state == KeyState::Disabled => Fate::Fails("key disabled"),
-            _ if key.state == KeyState::PendingDeletion => Fate::Fails("pending deletion"),
-            Goal::InPlace if !symmetric => Fate::Fails("needs a destination"),
-            Goal::InPlace if primary && !rotated.contains(key.key_id.as_str()) => Fate::Current,
-            Goal::To(d) if d.key_id == key.key_id && primary && !rotate => Fate::Current,
-            Goal::InPlace | Goal::To(_) => Fate::Moves,
-        };
         let order = (view.key_index(&key.key_id).unwrap_or(usize::MAX), at);
         let label = format!("{} v{}", key.reference(), at + 1);
-        let version = Some(id.clone());
         known.push((
             order,
             Row {
                 label,
-                version,
-                primary,
+                version: Some(id.clone()),
+                primary: at + 1 == key.versions.len(),
                 lines: *lines,
                 fate,
             },

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::core::clock::format_date;
+use crate::core::drill::outlook::{VersionFacts, VersionLookup};
 use crate::core::error::KmsError;
 use crate::core::key_ref::KeyRef;
 use crate::core::model::{Cmk, VaultState};
@@ -225,5 +226,18 @@ impl VaultView {
             .filter(|(_, k)| k.matches(&needle))
             .map(|(i, _)| i)
             .collect()
+    }
+}
+
+/// The drill outlook reads the console's copy of the vault as it would the vault.
+impl VersionLookup for VaultView {
+    fn version_facts(&self, key_version_id: &str) -> Option<VersionFacts<'_>> {
+        let (key, at) = self.version(key_version_id)?;
+        Some(VersionFacts {
+            key_id: &key.key_id,
+            key_state: key.state,
+            symmetric: key.spec.is_symmetric(),
+            primary: at + 1 == key.versions.len(),
+        })
     }
 }
