@@ -1,6 +1,6 @@
-//! Before the main screens: the first-run choices, the new passphrase typed twice, the
-//! passphrase prompt of a sealed vault, and what happens when the worker has opened the vault
-//! (or could not).
+//! Before the main screens: what the first-run and unlock screens ask for (their own updates
+//! decide: `screens/gate/`) turned into the worker's jobs, and what happens when the worker has
+//! opened the vault (or could not).
 
 use crossterm::event::KeyEvent;
 
@@ -9,121 +9,51 @@ use crate::tui::app::{App, Gate, PendingKind};
 use crate::tui::job::{Job, Reply};
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::toast::Level;
-use crate::tui::screens::gate::first_run::{CHOICES, EMPTY_PASSPHRASE, FirstRun, NewPassphrase};
+use crate::tui::screens::gate::GateOut;
+use crate::tui::screens::gate::first_run::{FirstRun, NewPassphrase};
 use crate::tui::screens::gate::unlock::Unlock;
 
 impl App {
     pub(in crate::tui) fn gate_command(&mut self, cmd: Cmd) -> Vec<Effect> {
-        match self.gate.take() {
-            Some(Gate::FirstRun(mut f)) => {
-                let effects = if f.entering.is_some() {
-                    self.new_passphrase_command(&mut f, cmd)
-                } else {
-                    self.first_run_command(&mut f, cmd)
-                };
-                if self.gate.is_none() && !self.quit {
-                    self.gate = Some(Gate::FirstRun(f));
-                }
-                effects
+        let out = match &mut self.gate {
+            Some(Gate::FirstRun(f)) => f.update(cmd),
+            Some(Gate::Unlock(u)) => u.update(cmd),
+            Some(Gate::Failed(message)) if matches!(cmd, Cmd::Quit | Cmd::Confirm) => {
+                self.failure = Some(message.clone());
+                GateOut::Quit
             }
-            Some(Gate::Unlock(u)) => self.unlock_command(u, cmd),
-            Some(Gate::Failed(message)) => {
-                if matches!(cmd, Cmd::Quit | Cmd::Confirm) {
-                    self.failure = Some(message);
-                    self.quit = true;
-                    return vec![Effect::Quit];
-                }
-                self.gate = Some(Gate::Failed(message));
-                Vec::new()
-            }
-            other => {
-                self.gate = other;
-                Vec::new()
-            }
-        }
-    }
-
-    fn first_run_command(&mut self, f: &mut FirstRun, cmd: Cmd) -> Vec<Effect> {
-        match cmd {
-            Cmd::Up => f.choice = f.choice.saturating_sub(1),
-            Cmd::Down => f.choice = (f.choice + 1).min(CHOICES.len() - 1),
-            Cmd::Confirm if f.choice == 0 => f.entering = Some(NewPassphrase::default()),
-            Cmd::Confirm if f.choice == 1 => {
-                self.gate = Some(Gate::Loading("Copying the demo vault".to_owned()));
-                return vec![self.begin(Job::OpenDemo, PendingKind::Open)];
-            }
-            Cmd::Confirm | Cmd::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn new_passphrase_command(&mut self, f: &mut FirstRun, cmd: Cmd) -> Vec<Effect> {
-        let Some(p) = &mut f.entering else {
-            return Vec::new();
+            _ => GateOut::Stay,
         };
-        match cmd {
-            Cmd::NextField => p.focus = 1 - p.focus.min(1),
-            Cmd::Cancel => f.entering = None,
-            // Neither field may be empty, whichever has the focus (Tab moves it freely).
-            Cmd::Submit if p.first.is_empty() => {
-                p.focus = 0;
-                p.error = Some(EMPTY_PASSPHRASE.to_owned());
+        match out {
+            GateOut::Stay => Vec::new(),
+            GateOut::OpenDemo => {
+                self.gate = Some(Gate::Loading("Copying the demo vault".to_owned()));
+                vec![self.begin(Job::OpenDemo, PendingKind::Open)]
             }
-            Cmd::Submit if p.focus == 0 => {
-                p.focus = 1;
-                p.error = None;
-            }
-            Cmd::Submit if p.second.is_empty() => {
-                p.error = Some("Type the passphrase again, to be sure of it.".to_owned());
-            }
-            Cmd::Submit if !p.first.same_as(&p.second) => {
-                p.first.clear();
-                p.second.clear();
-                p.focus = 0;
-                p.error = Some("The two passphrases differ; type them again.".to_owned());
-            }
-            Cmd::Submit => {
+            GateOut::Create(passphrase) => {
                 let job = Job::Create {
                     path: self.vault_path.clone(),
-                    passphrase: p.first.take(),
+                    passphrase,
                     kdf: self.config.kdf,
                 };
-                p.second.clear();
                 self.gate = Some(Gate::Loading(
                     "Creating the vault (deriving its key from the passphrase)".to_owned(),
                 ));
-                return vec![self.begin(job, PendingKind::Create)];
+                vec![self.begin(job, PendingKind::Create)]
             }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn unlock_command(&mut self, mut u: Unlock, cmd: Cmd) -> Vec<Effect> {
-        match cmd {
-            Cmd::Submit if u.field.is_empty() => {
-                u.error = Some("Type the passphrase.".to_owned());
-            }
-            Cmd::Submit => {
+            GateOut::Unlock(passphrase) => {
                 let job = Job::Open {
                     path: self.vault_path.clone(),
-                    passphrase: Some(u.field.take()),
+                    passphrase: Some(passphrase),
                 };
                 self.gate = Some(Gate::Loading("Unlocking the vault".to_owned()));
-                return vec![self.begin(job, PendingKind::Open)];
+                vec![self.begin(job, PendingKind::Open)]
             }
-            Cmd::Cancel | Cmd::Quit => {
+            GateOut::Quit => {
                 self.quit = true;
-                return vec![Effect::Quit];
+                vec![Effect::Quit]
             }
-            _ => {}
         }
-        self.gate = Some(Gate::Unlock(u));
-        Vec::new()
     }
 
     pub(in crate::tui) fn passphrase_input(&mut self, key: KeyEvent) {
@@ -142,13 +72,7 @@ impl App {
     fn passphrase_field(&mut self) -> Option<&mut crate::tui::form::secret_field::SecretField> {
         match &mut self.gate {
             Some(Gate::Unlock(u)) => Some(&mut u.field),
-            Some(Gate::FirstRun(f)) => f.entering.as_mut().map(|p| {
-                if p.focus == 0 {
-                    &mut p.first
-                } else {
-                    &mut p.second
-                }
-            }),
+            Some(Gate::FirstRun(f)) => f.field(),
             _ => None,
         }
     }

@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::GateOut;
 use crate::tui::form::secret_field::SecretField;
+use crate::tui::keymap::Cmd;
 use crate::tui::ui::theme::Theme;
 
 /// Below this many characters a new passphrase gets a warning (not a refusal: `init` on the
@@ -62,6 +64,69 @@ impl FirstRun {
             choice: 0,
             entering: None,
         }
+    }
+
+    /// A key: moves among the choices, or types the new passphrase twice.
+    pub fn update(&mut self, cmd: Cmd) -> GateOut {
+        let Some(p) = &mut self.entering else {
+            return match cmd {
+                Cmd::Up => {
+                    self.choice = self.choice.saturating_sub(1);
+                    GateOut::Stay
+                }
+                Cmd::Down => {
+                    self.choice = (self.choice + 1).min(CHOICES.len() - 1);
+                    GateOut::Stay
+                }
+                Cmd::Confirm if self.choice == 0 => {
+                    self.entering = Some(NewPassphrase::default());
+                    GateOut::Stay
+                }
+                Cmd::Confirm if self.choice == 1 => GateOut::OpenDemo,
+                Cmd::Confirm | Cmd::Quit => GateOut::Quit,
+                _ => GateOut::Stay,
+            };
+        };
+        match cmd {
+            Cmd::NextField => p.focus = 1 - p.focus.min(1),
+            Cmd::Cancel => self.entering = None,
+            // Neither field may be empty, whichever has the focus (Tab moves it freely).
+            Cmd::Submit if p.first.is_empty() => {
+                p.focus = 0;
+                p.error = Some(EMPTY_PASSPHRASE.to_owned());
+            }
+            Cmd::Submit if p.focus == 0 => {
+                p.focus = 1;
+                p.error = None;
+            }
+            Cmd::Submit if p.second.is_empty() => {
+                p.error = Some("Type the passphrase again, to be sure of it.".to_owned());
+            }
+            Cmd::Submit if !p.first.same_as(&p.second) => {
+                p.first.clear();
+                p.second.clear();
+                p.focus = 0;
+                p.error = Some("The two passphrases differ; type them again.".to_owned());
+            }
+            Cmd::Submit => {
+                let passphrase = p.first.take();
+                p.second.clear();
+                return GateOut::Create(passphrase);
+            }
+            _ => {}
+        }
+        GateOut::Stay
+    }
+
+    /// The passphrase field being typed into, once "create" was chosen.
+    pub fn field(&mut self) -> Option<&mut SecretField> {
+        self.entering.as_mut().map(|p| {
+            if p.focus == 0 {
+                &mut p.first
+            } else {
+                &mut p.second
+            }
+        })
     }
 
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme) {

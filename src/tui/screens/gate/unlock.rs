@@ -6,7 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use super::GateOut;
 use crate::tui::form::secret_field::SecretField;
+use crate::tui::keymap::Cmd;
 use crate::tui::ui::theme::Theme;
 
 /// Asking for the passphrase of a sealed vault.
@@ -23,6 +25,19 @@ impl Unlock {
             path,
             field: SecretField::default(),
             error,
+        }
+    }
+
+    /// A key: submit the passphrase (never an empty one), or leave.
+    pub fn update(&mut self, cmd: Cmd) -> GateOut {
+        match cmd {
+            Cmd::Submit if self.field.is_empty() => {
+                self.error = Some("Type the passphrase.".to_owned());
+                GateOut::Stay
+            }
+            Cmd::Submit => GateOut::Unlock(self.field.take()),
+            Cmd::Cancel | Cmd::Quit => GateOut::Quit,
+            _ => GateOut::Stay,
         }
     }
 
