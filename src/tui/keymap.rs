@@ -53,6 +53,12 @@ pub enum Cmd {
     CopyDocument,
     CopyCli,
     CopyQuery,
+    /// Copy one field of the result alone (`KeyId`, `CiphertextBlob`, `Plaintext`).
+    CopyField(&'static str),
+    /// Open this action's form filled from the result's blob and context.
+    Chain(Action),
+    /// Show or hide the result's plaintext and data keys.
+    Reveal,
     Save,
     ViewDocument,
     Confirm,
@@ -303,10 +309,16 @@ const CHOICE: &[Binding] = &[
 #[rustfmt::skip]
 const RESULT: &[Binding] = &[
     b(&[ch('x'), ch('f')], "x", Cmd::ToggleFormat, "JSON/XML", true),
-    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the document", true),
-    b(&[ch('l')], "l", Cmd::CopyCli, "copy the CLI line", true),
-    b(&[ch('u')], "u", Cmd::CopyQuery, "copy the ?Action= request", false),
-    b(&[ch('s')], "s", Cmd::Save, "save to a file", true),
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy: the document, as shown", true),
+    b(&[ch('l')], "l", Cmd::CopyCli, "copy CLI: the equivalent command line", true),
+    b(&[ch('u')], "u", Cmd::CopyQuery, "copy ?Action=: the request", true),
+    b(&[ch('K')], "K", Cmd::CopyField("KeyId"), "copy the KeyId", false),
+    b(&[ch('b')], "b", Cmd::CopyField("CiphertextBlob"), "copy the CiphertextBlob", false),
+    b(&[ch('p')], "p", Cmd::CopyField("Plaintext"), "copy the Plaintext (once revealed)", false),
+    b(&[ch('d')], "d", Cmd::Chain(Action::Decrypt), "Decrypt this: the blob and its context", false),
+    b(&[ch('r')], "r", Cmd::Chain(Action::ReEncrypt), "ReEncrypt this: the blob and its context", false),
+    b(&[ch('m')], "m", Cmd::Reveal, "reveal/mask the plaintext and data keys", false),
+    b(&[ch('s')], "s", Cmd::Save, "save: to a file, as shown", true),
     b(UP, "↑/k", Cmd::Up, "scroll up", false),
     b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
     b(&[key(KeyCode::Esc), key(KeyCode::Backspace)], "esc", Cmd::Close, "back to the form", true),

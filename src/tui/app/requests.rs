@@ -128,11 +128,12 @@ impl App {
         let format = self.config.format;
         match outcome {
             Ok(response) => {
-                self.result = Some(ResultView::new(request, Ok(response), format, &self.view));
+                let view = ResultView::new(request, Ok(response), format, &self.view);
+                self.result = Some(view.acting_as(principal));
             }
-            Err(error) => self.modals.push(Modal::Error(ErrorModal::api(
-                request, error, format, &self.view,
-            ))),
+            Err(error) => self.modals.push(Modal::Error(
+                ErrorModal::api(request, error, format, &self.view).acting_as(principal),
+            )),
         }
         Vec::new()
     }
@@ -168,6 +169,15 @@ impl App {
             Cmd::CopyDocument => (result.document(), "the document"),
             Cmd::CopyCli => (result.cli_line(), "the CLI line"),
             Cmd::CopyQuery => (result.query(), "the ?Action= request"),
+            Cmd::Reveal => {
+                result.toggle_reveal();
+                return Vec::new();
+            }
+            Cmd::CopyField(name) => match result.field_to_copy(name) {
+                Ok(value) => (value, name),
+                Err(why) => return self.toast(Level::Warn, why),
+            },
+            Cmd::Chain(action) => return self.chain(action),
             _ => return Vec::new(),
         };
         self.toasts.push(
@@ -175,6 +185,25 @@ impl App {
             format!("Copied {what} (OSC 52: the terminal puts it on the clipboard)"),
         );
         vec![Effect::Copy(text)]
+    }
+
+    /// Opens the form of `action` filled from the result's blob and context.
+    fn chain(&mut self, action: crate::api::Action) -> Vec<Effect> {
+        let Some(result) = &self.result else {
+            return Vec::new();
+        };
+        let chain = match result.chain(action) {
+            Ok(chain) => chain,
+            Err(why) => return self.toast(Level::Warn, why),
+        };
+        let effects = self.open_form(chain.action);
+        if let Some(form) = &mut self.form {
+            for (name, value) in &chain.fields {
+                form.set(name, value);
+            }
+            form.focus_on("CiphertextBlob");
+        }
+        effects
     }
 
     pub(in crate::tui) fn modal_command(&mut self, cmd: Cmd) -> Vec<Effect> {
