@@ -62,6 +62,9 @@ pub enum Job {
     StartEndpoint { listen: SocketAddr },
     /// Stop the endpoint, letting in-flight requests finish.
     StopEndpoint,
+    /// The policy simulator's question, asked as `principal` (asking about another principal
+    /// needs `ram:ListUsers`).
+    Simulate { principal: String, ask: Ask },
     /// One SDK's snippet (`crate::serve::snippets::ALL[snippet]`) pointed at `address` with this
     /// AccessKey, secret written in, for the clipboard.
     EndpointSnippet {
@@ -101,6 +104,7 @@ impl Job {
             Self::Drill { .. } => "Rotation drill".to_owned(),
             Self::StartEndpoint { .. } => "Starting the endpoint".to_owned(),
             Self::StopEndpoint => "Stopping the endpoint".to_owned(),
+            Self::Simulate { .. } => "Simulating the policy".to_owned(),
             Self::EndpointSnippet { .. } => "Filling the snippet".to_owned(),
         }
     }
@@ -156,6 +160,8 @@ pub enum Reply {
     /// The endpoint listens at this address, or why it does not.
     EndpointStarted(Result<SocketAddr, String>),
     EndpointStopped,
+    /// The policy simulator's answer, or why there is none (`Code: message`).
+    Simulated(Result<crate::core::ops::simulate::Simulation, String>),
     /// A filled snippet (it holds an AccessKeySecret), or why not.
     Snippet(Result<SecretString, String>),
 }
@@ -166,6 +172,14 @@ pub enum Reply {
 pub struct DrillDone {
     pub job: DrillJob,
     pub outcome: DrillOutcome,
+}
+
+/// The policy simulator's question: may `principal` do `action` on `key`?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub principal: String,
+    pub action: String,
+    pub key: Option<String>,
 }
 
 /// What the worker tells the UI.
@@ -219,4 +233,5 @@ pub enum PendingKind {
     EndpointStart,
     EndpointStop,
     EndpointSnippet,
+    Simulate,
 }

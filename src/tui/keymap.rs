@@ -71,6 +71,8 @@ pub enum Cmd {
     RestoreBackup,
     /// Stop the endpoint.
     Stop,
+    /// Open the policy simulator (from a refused call: filled with it).
+    Simulate,
 }
 
 impl Cmd {
@@ -143,6 +145,8 @@ pub enum Layer {
     Pickable,
     Choice,
     Result,
+    /// The policy simulator.
+    Simulator,
     Help,
     Confirm,
     Error,
@@ -223,6 +227,7 @@ const PRINCIPALS: &[Binding] = &[
     b(UP, "↑/k", Cmd::Up, "previous principal", false),
     b(DOWN, "↓/j", Cmd::Down, "next principal", false),
     b(&[key(KeyCode::Enter), ch('s')], "⏎", Cmd::ActAs, "act as this principal", true),
+    b(&[ch('w')], "w", Cmd::Simulate, "policy simulator: may a principal do an action on a key?", true),
 ];
 
 #[rustfmt::skip]
@@ -341,6 +346,17 @@ const CONFIRM: &[Binding] = &[
 const ERROR: &[Binding] = &[
     b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close", true),
     b(&[ch('v')], "v", Cmd::ViewDocument, "view the error document", true),
+    b(&[ch('w')], "w", Cmd::Simulate, "why was this denied? the policy simulator", false),
+];
+
+#[rustfmt::skip]
+const SIMULATOR: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Submit, "ask", true),
+    b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next choice", true),
+    b(&[key(KeyCode::BackTab), key(KeyCode::Up)], "S-tab/↑", Cmd::PrevField, "previous choice", false),
+    b(&[key(KeyCode::Right), ch(' ')], "→/space", Cmd::CycleNext, "next value", true),
+    b(&[key(KeyCode::Left)], "←", Cmd::CyclePrev, "previous value", false),
+    b(ESC, "esc", Cmd::Close, "close", true),
 ];
 
 #[rustfmt::skip]
@@ -395,6 +411,7 @@ impl Layer {
             Self::Pickable => PICKABLE,
             Self::Choice => CHOICE,
             Self::Result => RESULT,
+            Self::Simulator => SIMULATOR,
             Self::Help => HELP,
             Self::Confirm => CONFIRM,
             Self::Error => ERROR,
@@ -426,6 +443,7 @@ impl Layer {
             Self::Pickable => "Key, version and alias fields",
             Self::Choice => "Choice fields",
             Self::Result => "Result",
+            Self::Simulator => "Policy simulator",
             Self::Help => "Help",
             Self::Confirm => "Confirmation",
             Self::Error => "Error",
@@ -520,6 +538,7 @@ mod tests {
             Layer::Pickable,
             Layer::Choice,
             Layer::Result,
+            Layer::Simulator,
             Layer::Help,
             Layer::Confirm,
             Layer::Error,

@@ -7,6 +7,7 @@ pub mod picker;
 pub mod restore;
 pub mod result;
 pub mod save_prompt;
+pub mod simulator;
 pub mod toast;
 
 use ratatui::Frame;
@@ -20,6 +21,7 @@ use crate::tui::modals::help::HelpModal;
 use crate::tui::modals::picker::Picker;
 use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::simulator::SimulatorModal;
 use crate::tui::ui::layout::popup_area;
 use crate::tui::ui::theme::Theme;
 
@@ -33,6 +35,8 @@ pub enum Modal {
     Save(SavePrompt),
     /// Restore the vault file from its `.bak`?
     Restore(RestoreModal),
+    /// The policy simulator.
+    Simulator(Box<SimulatorModal>),
 }
 
 impl Modal {
@@ -44,6 +48,7 @@ impl Modal {
             Self::Error(_) => (Layer::Error, Sink::None),
             Self::Picker(_) => (Layer::Picker, Sink::Picker),
             Self::Save(_) => (Layer::Prompt, Sink::Prompt),
+            Self::Simulator(_) => (Layer::Simulator, Sink::None),
         }
     }
 
@@ -54,6 +59,7 @@ impl Modal {
             Self::Picker(_) => popup_area(area, 96, 30),
             Self::Confirm(_) | Self::Error(_) | Self::Restore(_) => popup_area(area, 70, 12),
             Self::Save(_) => popup_area(area, 72, 4),
+            Self::Simulator(_) => popup_area(area, 76, 14),
         }
     }
 
@@ -66,6 +72,7 @@ impl Modal {
             Self::Picker(m) => m.render(frame, area, theme),
             Self::Save(m) => m.render(frame, area, theme),
             Self::Restore(m) => m.render(frame, area, theme),
+            Self::Simulator(m) => m.render(frame, area, theme),
         }
     }
 }

@@ -432,5 +432,6 @@ pub fn all() -> Vec<State> {
     out.extend(forms());
     out.extend(details());
     out.extend(super::drill_states::all());
+    out.extend(super::results_states::all());
     out
 }

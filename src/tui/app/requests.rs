@@ -4,6 +4,7 @@
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 
+use crate::core::ops::simulate::Simulation;
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind, Screen};
 use crate::tui::form::Form;
@@ -16,6 +17,7 @@ use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::picker::{PickTarget, Picker};
 use crate::tui::modals::result::ResultView;
 use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::simulator::{Ask, SimulatorModal};
 use crate::tui::modals::toast::Level;
 
 impl App {
@@ -187,6 +189,36 @@ impl App {
         vec![Effect::Copy(text)]
     }
 
+    /// "Why was this denied?": the policy simulator over the error, filled with the refused
+    /// call's principal, action and key, asked at once.
+    fn why_denied(&mut self, error: ErrorModal) -> Vec<Effect> {
+        let Some(doc) = error.document.as_deref() else {
+            self.modals.push(Modal::Error(error));
+            return Vec::new();
+        };
+        let simulator = SimulatorModal::for_request(&self.view, &doc.principal, &doc.request);
+        let ask = simulator.ask();
+        self.modals.push(Modal::Error(error));
+        self.modals.push(Modal::Simulator(Box::new(simulator)));
+        self.simulate(ask)
+    }
+
+    /// Asks the worker the simulator's question, as the principal the console acts as.
+    fn simulate(&mut self, ask: Ask) -> Vec<Effect> {
+        let job = Job::Simulate {
+            principal: self.principal.clone(),
+            ask,
+        };
+        vec![self.begin(job, PendingKind::Simulate)]
+    }
+
+    /// The simulator's answer, for the simulator on top (if it is still open).
+    pub(in crate::tui) fn simulated(&mut self, answer: Result<Simulation, String>) {
+        if let Some(Modal::Simulator(s)) = self.modals.last_mut() {
+            s.answer = Some(answer);
+        }
+    }
+
     /// Opens the form of `action` filled from the result's blob and context.
     fn chain(&mut self, action: crate::api::Action) -> Vec<Effect> {
         let Some(result) = &self.result else {
@@ -225,6 +257,14 @@ impl App {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
             (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),
+            (Modal::Error(e), Cmd::Simulate) => return self.why_denied(e),
+            (Modal::Simulator(mut s), cmd) if cmd != Cmd::Close => {
+                let ask = s.update(cmd);
+                self.modals.push(Modal::Simulator(s));
+                if let Some(ask) = ask {
+                    return self.simulate(ask);
+                }
+            }
             (Modal::Picker(p), Cmd::Confirm) => return self.picked(&p),
             (Modal::Picker(mut p), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 p.move_by(match cmd {
@@ -242,7 +282,7 @@ impl App {
                     contents: s.contents,
                 }];
             }
-            (Modal::Help(_) | Modal::Error(_), Cmd::Close)
+            (Modal::Help(_) | Modal::Error(_) | Modal::Simulator(_), Cmd::Close)
             | (Modal::Picker(_) | Modal::Save(_), Cmd::Cancel) => {}
             (modal, _) => self.modals.push(modal),
         }

@@ -86,6 +86,13 @@ impl ErrorModal {
                 Span::raw(" error document"),
             ]);
         }
+        if self.title.starts_with("Forbidden.NoPermission") && self.document.is_some() {
+            keys.extend([
+                Span::raw("   "),
+                Span::styled("w", theme.key()),
+                Span::raw(" why was this denied?"),
+            ]);
+        }
         lines.push(Line::from(keys));
         frame.render_widget(
             Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),

@@ -132,6 +132,21 @@ impl Executor {
                 (self.endpoint.start(self.vault.as_ref(), listen), None)
             }
             Job::StopEndpoint => (self.endpoint.stop(), None),
+            Job::Simulate { principal, ask } => {
+                let Some(vault) = self.vault.as_ref() else {
+                    return (failed("no vault is open"), None);
+                };
+                let ctx = vault.ctx(&principal);
+                let answer = crate::core::ops::simulate::simulate(
+                    vault.state(),
+                    &ctx,
+                    &ask.principal,
+                    &ask.action,
+                    ask.key.as_deref(),
+                )
+                .map_err(|e| format!("{}: {}", e.code(), e));
+                (Reply::Simulated(answer), None)
+            }
             Job::EndpointSnippet {
                 snippet,
                 address,

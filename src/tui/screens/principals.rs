@@ -10,6 +10,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
+use crate::tui::modals::Modal;
+use crate::tui::modals::simulator::SimulatorModal;
 use crate::tui::screens::Out;
 
 /// The principal list's selection.
@@ -25,6 +27,12 @@ impl PrincipalsScreen {
         match cmd {
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
             Cmd::Down => self.selected = (self.selected + 1).min(last),
+            Cmd::Simulate => {
+                if let Some(p) = cx.view.principals.get(self.selected) {
+                    let modal = SimulatorModal::new(cx.view, &p.name);
+                    return vec![Out::Modal(Modal::Simulator(Box::new(modal)))];
+                }
+            }
             Cmd::ActAs => {
                 if let Some(p) = cx.view.principals.get(self.selected) {
                     return vec![Out::ActAs(p.name.clone())];
