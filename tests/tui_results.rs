@@ -244,3 +244,68 @@ fn the_cli_line_of_a_refused_call_reproduces_the_refusal_in_a_shell() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The answer of the simulator on top.
+fn simulated(h: &mut Harness) -> kms_console::core::ops::simulate::Simulation {
+    let Some(Modal::Simulator(s)) = h.app.modals.last() else {
+        panic!("no simulator");
+    };
+    s.answer.clone().expect("answered").expect("no error")
+}
+
+#[test]
+fn the_simulator_gives_its_three_answers_and_names_the_statement() {
+    use kms_console::core::policy::Verdict;
+    let mut h = tui_support::results_states::harness_with_careful();
+    let ask = |h: &mut Harness, down: &str| {
+        h.key(KeyCode::Esc);
+        h.type_text("2g");
+        h.type_text(down);
+        h.type_text("w");
+        h.key(KeyCode::Enter);
+        simulated(h)
+    };
+    h.type_text("2");
+    let allow = ask(&mut h, "");
+    assert!(allow.allowed());
+    let check = allow.deciding().unwrap();
+    assert_eq!(check.decision.verdict, Verdict::Allow);
+    assert!(check.statement.as_deref().unwrap().contains("kms:*"));
+    let no_allow = ask(&mut h, "jj");
+    assert_eq!(no_allow.principal, "auditor");
+    assert_eq!(
+        no_allow.deciding().unwrap().decision.verdict,
+        Verdict::NoAllow
+    );
+    assert!(no_allow.deciding().unwrap().statement.is_none());
+    let deny = ask(&mut h, "jjj");
+    assert_eq!(deny.principal, "careful");
+    let check = deny.deciding().unwrap();
+    assert_eq!(check.decision.verdict, Verdict::ExplicitDeny);
+    assert!(check.statement.as_deref().unwrap().contains("\"Deny\""));
+    // ← / → change the question and clear the old answer; ⏎ asks again.
+    h.key(KeyCode::Right);
+    let Some(Modal::Simulator(s)) = h.app.modals.last() else {
+        panic!("no simulator");
+    };
+    assert!(s.answer.is_none());
+    assert_ne!(s.ask().action, "Encrypt");
+}
+
+#[test]
+fn why_was_this_denied_is_filled_with_the_refused_call() {
+    let mut h = tui_support::results_states::why_denied();
+    let Some(Modal::Simulator(s)) = h.app.modals.last() else {
+        panic!("no simulator");
+    };
+    let ask = s.ask();
+    assert_eq!(ask.principal, "auditor");
+    assert_eq!(ask.action, "Encrypt");
+    assert_eq!(ask.key.as_deref(), Some("alias/orders"));
+    let answer = simulated(&mut h);
+    assert!(!answer.allowed());
+    assert_eq!(answer.deciding().unwrap().permission, "kms:Encrypt");
+    // Esc goes back to the error.
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.modals.last(), Some(Modal::Error(_))));
+}
