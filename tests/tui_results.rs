@@ -309,3 +309,144 @@ fn why_was_this_denied_is_filled_with_the_refused_call() {
     h.key(KeyCode::Esc);
     assert!(matches!(h.app.modals.last(), Some(Modal::Error(_))));
 }
+
+/// The audit log's lines, as JSON values.
+fn audit_lines(vault: &Path) -> Vec<serde_json::Value> {
+    let log = std::fs::read_to_string(kms_console::core::paths::audit_path(vault)).unwrap();
+    log.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The principal names in the console's view.
+fn names(h: &Harness) -> Vec<String> {
+    h.app
+        .view
+        .principals
+        .iter()
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+#[test]
+fn principals_change_from_the_console_as_the_cli_changes_them() {
+    let (dir, vault, _key_id) = real_vault();
+    let mut h = console(&vault, "admin");
+    h.type_text("2");
+    // Create: the name is asked for, the principal appears, the audit log says CreateUser.
+    h.type_text("n");
+    assert!(matches!(h.app.modals.last(), Some(Modal::Principal(_))));
+    h.type_text("ops-team");
+    h.key(KeyCode::Enter);
+    assert!(h.app.modals.is_empty(), "{:?}", h.app.modals);
+    assert!(names(&h).contains(&"ops-team".to_owned()));
+    let lines = audit_lines(&vault);
+    let last = lines.last().unwrap().to_string();
+    assert!(
+        last.contains("\"CreateUser\"") && last.contains("ops-team") && last.contains("Success"),
+        "{last}"
+    );
+    // The CLI sees it.
+    let listed = cli_ok(dir.path(), &vault, &["principal", "list"]).to_string();
+    assert!(listed.contains("ops-team"), "{listed}");
+    // A bad name is refused with the CLI's validation, in the error modal.
+    h.type_text("n");
+    h.type_text("bad name!");
+    h.key(KeyCode::Enter);
+    let Some(Modal::Error(e)) = h.app.modals.last() else {
+        panic!("no error: {:?}", h.app.modals);
+    };
+    assert!(e.title.contains("CreateUser"), "{}", e.title);
+    h.key(KeyCode::Esc);
+    // Select ops-team, attach a policy (a malformed one is refused first), detach it.
+    let at = names(&h).iter().position(|n| n == "ops-team").unwrap();
+    h.type_text(&"j".repeat(at));
+    h.type_text("A");
+    h.paste(
+        r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Nope","Resource":"*"}]}"#,
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.modals.last(), Some(Modal::Error(_))));
+    h.key(KeyCode::Esc);
+    h.type_text("A");
+    h.paste(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:Describe*","Resource":"*"}]}"#);
+    h.key(KeyCode::Enter);
+    assert!(h.app.modals.is_empty(), "{:?}", h.app.modals);
+    let policies = |h: &Harness| h.app.view.principals[at].policies.len();
+    assert_eq!(policies(&h), 1);
+    h.type_text("X");
+    h.key(KeyCode::Enter);
+    assert_eq!(policies(&h), 0);
+    // A new AccessKey: its secret shown once, copied on request, then gone.
+    h.type_text("K");
+    let Some(Modal::SecretOnce(s)) = h.app.modals.last() else {
+        panic!("no secret: {:?}", h.app.modals);
+    };
+    let secret = s.secret.expose().to_owned();
+    let id = s.access_key_id.clone();
+    assert!(!secret.is_empty() && !id.is_empty());
+    assert!(
+        !format!("{:?}", h.app.modals).contains(&secret),
+        "never in Debug"
+    );
+    let screen = h.screen(100, 30);
+    assert!(screen.contains(&secret), "{screen}");
+    h.type_text("c");
+    assert_eq!(last_copy(&h), secret);
+    h.key(KeyCode::Esc);
+    let screen = h.screen(100, 30);
+    assert!(!screen.contains(&secret), "never shown again: {screen}");
+    assert!(h.app.view.principals[at].access_key_ids.contains(&id));
+    let log = std::fs::read_to_string(kms_console::core::paths::audit_path(&vault)).unwrap();
+    assert!(!log.contains(&secret), "the secret is not audited");
+    // Delete the AccessKey (its id filled in), then the principal (asked first).
+    h.type_text("d");
+    h.key(KeyCode::Enter);
+    assert!(h.app.view.principals[at].access_key_ids.is_empty());
+    h.type_text("D");
+    h.type_text("n");
+    assert!(names(&h).contains(&"ops-team".to_owned()), "n keeps it");
+    h.type_text("D");
+    h.type_text("y");
+    assert!(!names(&h).contains(&"ops-team".to_owned()));
+    let actions: Vec<String> = audit_lines(&vault)
+        .iter()
+        .filter_map(|l| {
+            let record = l.get("record").unwrap_or(l);
+            record["action"].as_str().map(str::to_owned)
+        })
+        .collect();
+    for a in [
+        "AttachPolicyToUser",
+        "DetachPolicyFromUser",
+        "CreateAccessKey",
+        "DeleteAccessKey",
+        "DeleteUser",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+}
+
+#[test]
+fn an_auditor_acting_cannot_change_principals() {
+    let (_dir, vault, _key_id) = real_vault();
+    let mut h = console(&vault, "auditor");
+    h.type_text("2n");
+    h.type_text("sneaky");
+    h.key(KeyCode::Enter);
+    let Some(Modal::Error(e)) = h.app.modals.last() else {
+        panic!("no error: {:?}", h.app.modals);
+    };
+    assert!(e.title.starts_with("Forbidden.NoPermission"), "{}", e.title);
+    assert!(!names(&h).contains(&"sneaky".to_owned()));
+    h.key(KeyCode::Esc);
+    h.type_text("K");
+    assert!(
+        matches!(h.app.modals.last(), Some(Modal::Error(e)) if e.title.starts_with("Forbidden"))
+    );
+    let last = audit_lines(&vault).last().unwrap().to_string();
+    assert!(
+        last.contains("CreateAccessKey") && last.contains("Forbidden.NoPermission"),
+        "{last}"
+    );
+}

@@ -287,7 +287,9 @@ impl App {
             | Layer::Error
             | Layer::Picker
             | Layer::Prompt
-            | Layer::Simulator => self.modal_command(cmd),
+            | Layer::Simulator
+            | Layer::Ask
+            | Layer::SecretOnce => self.modal_command(cmd),
             Layer::FirstRun | Layer::Passphrase => self.gate_command(cmd),
         }
     }

@@ -73,6 +73,13 @@ pub enum Cmd {
     Stop,
     /// Open the policy simulator (from a refused call: filled with it).
     Simulate,
+    /// A principal change from the principals screen (asked first).
+    NewPrincipal,
+    DeletePrincipal,
+    AttachPolicy,
+    DetachPolicy,
+    NewAccessKey,
+    DeleteAccessKey,
 }
 
 impl Cmd {
@@ -147,6 +154,10 @@ pub enum Layer {
     Result,
     /// The policy simulator.
     Simulator,
+    /// A principal change's text (name, policy, number, AccessKeyId).
+    Ask,
+    /// A new AccessKey's secret, shown once.
+    SecretOnce,
     Help,
     Confirm,
     Error,
@@ -228,6 +239,12 @@ const PRINCIPALS: &[Binding] = &[
     b(DOWN, "↓/j", Cmd::Down, "next principal", false),
     b(&[key(KeyCode::Enter), ch('s')], "⏎", Cmd::ActAs, "act as this principal", true),
     b(&[ch('w')], "w", Cmd::Simulate, "policy simulator: may a principal do an action on a key?", true),
+    b(&[ch('n')], "n", Cmd::NewPrincipal, "new principal (CreateUser)", true),
+    b(&[ch('D')], "D", Cmd::DeletePrincipal, "delete the principal (DeleteUser)", false),
+    b(&[ch('A')], "A", Cmd::AttachPolicy, "attach a policy (AttachPolicyToUser)", false),
+    b(&[ch('X')], "X", Cmd::DetachPolicy, "detach a policy (DetachPolicyFromUser)", false),
+    b(&[ch('K')], "K", Cmd::NewAccessKey, "new AccessKey: its secret shown once", false),
+    b(&[ch('d')], "d", Cmd::DeleteAccessKey, "delete an AccessKey", false),
 ];
 
 #[rustfmt::skip]
@@ -350,6 +367,18 @@ const ERROR: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const ASK: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Confirm, "do it", true),
+    b(ESC, "esc", Cmd::Cancel, "cancel", true),
+];
+
+#[rustfmt::skip]
+const SECRET_ONCE: &[Binding] = &[
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the secret", true),
+    b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close: the secret is never shown again", true),
+];
+
+#[rustfmt::skip]
 const SIMULATOR: &[Binding] = &[
     b(ENTER, "⏎", Cmd::Submit, "ask", true),
     b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next choice", true),
@@ -412,6 +441,8 @@ impl Layer {
             Self::Choice => CHOICE,
             Self::Result => RESULT,
             Self::Simulator => SIMULATOR,
+            Self::Ask => ASK,
+            Self::SecretOnce => SECRET_ONCE,
             Self::Help => HELP,
             Self::Confirm => CONFIRM,
             Self::Error => ERROR,
@@ -444,6 +475,8 @@ impl Layer {
             Self::Choice => "Choice fields",
             Self::Result => "Result",
             Self::Simulator => "Policy simulator",
+            Self::Ask => "Principal change (other keys edit the text)",
+            Self::SecretOnce => "New AccessKey",
             Self::Help => "Help",
             Self::Confirm => "Confirmation",
             Self::Error => "Error",
@@ -539,6 +572,8 @@ mod tests {
             Layer::Choice,
             Layer::Result,
             Layer::Simulator,
+            Layer::Ask,
+            Layer::SecretOnce,
             Layer::Help,
             Layer::Confirm,
             Layer::Error,

@@ -8,6 +8,7 @@ use kms_console::core::ops::principals;
 use kms_console::core::policy::PolicyDocument;
 use kms_console::tui::app::App;
 use kms_console::tui::modals::Modal;
+use kms_console::tui::modals::secret_once::SecretOnce;
 use kms_console::tui::runtime::harness::Harness;
 use kms_console::tui::runtime::worker::Executor;
 use kms_console::tui::vault_view::VaultView;
@@ -70,6 +71,20 @@ pub fn why_denied() -> Harness {
     h
 }
 
+/// The secret-once modal of a new AccessKey of the auditor, with a fixed id and secret (a real
+/// one is random; the flow test `tui_results` makes a real one).
+fn secret_once() -> Harness {
+    let mut h = harness();
+    h.type_text("2jj");
+    let modal = SecretOnce {
+        user: "auditor".to_owned(),
+        access_key_id: "LTAITESTKEY000000099".to_owned(),
+        secret: "fixed-secret-for-the-snapshot-0000".into(),
+    };
+    h.app.modals.push(Modal::SecretOnce(Box::new(modal)));
+    h
+}
+
 /// Every state.
 pub fn all() -> Vec<State> {
     vec![
@@ -87,6 +102,37 @@ pub fn all() -> Vec<State> {
         State {
             name: "simulator_why_denied".to_owned(),
             harness: why_denied(),
+        },
+        State {
+            name: "principal_create".to_owned(),
+            harness: {
+                let mut h = harness();
+                h.type_text("2n");
+                h.type_text("ops-team");
+                h
+            },
+        },
+        State {
+            name: "principal_created".to_owned(),
+            harness: {
+                let mut h = harness();
+                h.type_text("2n");
+                h.type_text("ops-team");
+                h.key(KeyCode::Enter);
+                h
+            },
+        },
+        State {
+            name: "principal_delete_asks".to_owned(),
+            harness: {
+                let mut h = harness();
+                h.type_text("2jD");
+                h
+            },
+        },
+        State {
+            name: "access_key_secret_once".to_owned(),
+            harness: secret_once(),
         },
     ]
 }

@@ -5,10 +5,12 @@
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 
 use crate::core::ops::simulate::Simulation;
+use crate::core::vault::PrincipalCall;
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind, Screen};
 use crate::tui::form::Form;
 use crate::tui::form::rules as form_rules;
+use crate::tui::job::PrincipalDone;
 use crate::tui::job::{Job, JobId};
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
@@ -17,6 +19,7 @@ use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::picker::{PickTarget, Picker};
 use crate::tui::modals::result::ResultView;
 use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::secret_once::SecretOnce;
 use crate::tui::modals::simulator::{Ask, SimulatorModal};
 use crate::tui::modals::toast::Level;
 
@@ -203,6 +206,39 @@ impl App {
         self.simulate(ask)
     }
 
+    /// Runs a principal call through the worker, as the principal the console acts as.
+    pub(in crate::tui) fn principal_call(&mut self, call: PrincipalCall) -> Vec<Effect> {
+        let job = Job::Principal {
+            principal: self.principal.clone(),
+            call,
+        };
+        vec![self.begin(job, PendingKind::Principal)]
+    }
+
+    /// A principal call's answer: a toast (and the secret, once) or the error modal.
+    pub(in crate::tui) fn principal_done(&mut self, done: PrincipalDone) -> Vec<Effect> {
+        self.audit.stale = true;
+        match done.result {
+            Ok(note) => {
+                if let Some((user, access_key_id, secret)) = done.secret {
+                    self.modals.push(Modal::SecretOnce(Box::new(SecretOnce {
+                        user,
+                        access_key_id,
+                        secret,
+                    })));
+                }
+                self.toast(Level::Success, format!("{} ✓ {note}", done.action))
+            }
+            Err((code, message)) => {
+                let title = format!("{code} ({})", done.action);
+                let mut modal = ErrorModal::plain(&title, &message);
+                modal.lines.push(format!("RequestId {}", done.request_id));
+                self.modals.push(Modal::Error(modal));
+                Vec::new()
+            }
+        }
+    }
+
     /// Asks the worker the simulator's question, as the principal the console acts as.
     fn simulate(&mut self, ask: Ask) -> Vec<Effect> {
         let job = Job::Simulate {
@@ -253,11 +289,30 @@ impl App {
             }
             (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
             (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
-            (Modal::Confirm(_) | Modal::Restore(_), Cmd::Cancel) => {
+            (Modal::Confirm(_) | Modal::Restore(_) | Modal::Principal(_), Cmd::Cancel) => {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
             (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),
             (Modal::Error(e), Cmd::Simulate) => return self.why_denied(e),
+            (Modal::Principal(p), Cmd::Confirm) => match p.call() {
+                Ok(call) => return self.principal_call(call),
+                Err(why) => {
+                    self.modals.push(Modal::Principal(p));
+                    return self.toast(Level::Warn, why);
+                }
+            },
+            (Modal::SecretOnce(s), Cmd::CopyDocument) => {
+                let text = s.secret.expose().to_owned();
+                self.modals.push(Modal::SecretOnce(s));
+                self.toasts.push(
+                    Level::Success,
+                    "Copied the AccessKeySecret (OSC 52: the terminal puts it on the clipboard)",
+                );
+                return vec![Effect::Copy(text)];
+            }
+            (Modal::SecretOnce(_), Cmd::Close) => {
+                return self.toast(Level::Info, "The AccessKeySecret is gone from the console");
+            }
             (Modal::Simulator(mut s), cmd) if cmd != Cmd::Close => {
                 let ask = s.update(cmd);
                 self.modals.push(Modal::Simulator(s));
