@@ -146,6 +146,20 @@ fn demo_reencrypt_then_refusal_as_auditor() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("Forbidden.NoPermission");
 
+    // "Why was this denied?": the policy simulator, filled with the refused call, explains it.
+    tmux.wait_for("w why was this denied?");
+    tmux.keys(&["w"]);
+    let screen = tmux.wait_for("DENY: no statement allows it");
+    assert!(screen.contains("Policy simulator"), "{screen}");
+    assert!(screen.contains("‹ auditor ›"), "{screen}");
+    assert!(screen.contains("‹ ReEncrypt ›"), "{screen}");
+    assert!(
+        screen.contains("kms:ReEncryptFrom: Deny: no statement of any policy allows it"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("w why was this denied?");
+
     // Quit: the program ends with status 0 and the screen is the shell's again.
     tmux.keys(&["Escape", "Escape", "q"]);
     let screen = tmux.wait_for("console-exited-0");

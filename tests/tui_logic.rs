@@ -332,11 +332,11 @@ fn results_toggle_xml_copy_and_save() {
     assert!(matches!(h.effects.last(), Some(Effect::Copy(t)) if *t == xml));
     h.type_text("l");
     assert!(
-        matches!(h.effects.last(), Some(Effect::Copy(t)) if t.starts_with("kms-console DescribeKey --KeyId alias/orders"))
+        matches!(h.effects.last(), Some(Effect::Copy(t)) if t == "kms-console DescribeKey --KeyId alias/orders --Format XML")
     );
     h.type_text("u");
     assert!(
-        matches!(h.effects.last(), Some(Effect::Copy(t)) if t == "?Action=DescribeKey&KeyId=alias%2Forders")
+        matches!(h.effects.last(), Some(Effect::Copy(t)) if t == "?Action=DescribeKey&KeyId=alias%2Forders&Format=XML")
     );
     h.type_text("s");
     assert!(matches!(h.app.modals.last(), Some(Modal::Save(_))));

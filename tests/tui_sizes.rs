@@ -55,6 +55,11 @@ fn modals_draw_at_every_size() {
 }
 
 #[test]
+fn policy_simulator_draws_at_every_size() {
+    sweep(tui_support::results_states::all());
+}
+
+#[test]
 fn drill_screen_draws_at_every_size() {
     sweep(drill_states::all());
 }

@@ -32,6 +32,11 @@ fn modals_results_and_form_states() {
 }
 
 #[test]
+fn policy_simulator() {
+    snap(tui_support::results_states::all());
+}
+
+#[test]
 fn drill_screen() {
     snap(drill_states::all());
 }

@@ -2,8 +2,10 @@
 //! its audit log, and the clock, id and key-material sources every operation uses.
 
 mod audit;
+mod principal_calls;
 mod restore;
 
+pub use self::principal_calls::{PrincipalCall, PrincipalCalled};
 pub use self::restore::RESTORE_ACTION;
 
 use std::path::{Path, PathBuf};

@@ -282,9 +282,14 @@ impl App {
                 self.carry_out(outs)
             }
             Layer::Result => self.result_command(cmd),
-            Layer::Help | Layer::Confirm | Layer::Error | Layer::Picker | Layer::Prompt => {
-                self.modal_command(cmd)
-            }
+            Layer::Help
+            | Layer::Confirm
+            | Layer::Error
+            | Layer::Picker
+            | Layer::Prompt
+            | Layer::Simulator
+            | Layer::Ask
+            | Layer::SecretOnce => self.modal_command(cmd),
             Layer::FirstRun | Layer::Passphrase => self.gate_command(cmd),
         }
     }

@@ -62,6 +62,15 @@ pub enum Job {
     StartEndpoint { listen: SocketAddr },
     /// Stop the endpoint, letting in-flight requests finish.
     StopEndpoint,
+    /// The policy simulator's question, asked as `principal` (asking about another principal
+    /// needs `ram:ListUsers`).
+    Simulate { principal: String, ask: Ask },
+    /// A principal change (or read) from the principals screen, as `principal`, on the core's
+    /// one path for principal calls (permissioned, audited like the CLI's).
+    Principal {
+        principal: String,
+        call: crate::core::vault::PrincipalCall,
+    },
     /// One SDK's snippet (`crate::serve::snippets::ALL[snippet]`) pointed at `address` with this
     /// AccessKey, secret written in, for the clipboard.
     EndpointSnippet {
@@ -101,6 +110,8 @@ impl Job {
             Self::Drill { .. } => "Rotation drill".to_owned(),
             Self::StartEndpoint { .. } => "Starting the endpoint".to_owned(),
             Self::StopEndpoint => "Stopping the endpoint".to_owned(),
+            Self::Simulate { .. } => "Simulating the policy".to_owned(),
+            Self::Principal { call, .. } => call.action().to_owned(),
             Self::EndpointSnippet { .. } => "Filling the snippet".to_owned(),
         }
     }
@@ -156,6 +167,10 @@ pub enum Reply {
     /// The endpoint listens at this address, or why it does not.
     EndpointStarted(Result<SocketAddr, String>),
     EndpointStopped,
+    /// The policy simulator's answer, or why there is none (`Code: message`).
+    Simulated(Result<crate::core::ops::simulate::Simulation, String>),
+    /// A principal call's answer.
+    Principal(Box<PrincipalDone>),
     /// A filled snippet (it holds an AccessKeySecret), or why not.
     Snippet(Result<SecretString, String>),
 }
@@ -166,6 +181,14 @@ pub enum Reply {
 pub struct DrillDone {
     pub job: DrillJob,
     pub outcome: DrillOutcome,
+}
+
+/// The policy simulator's question: may `principal` do `action` on `key`?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub principal: String,
+    pub action: String,
+    pub key: Option<String>,
 }
 
 /// What the worker tells the UI.
@@ -219,4 +242,27 @@ pub enum PendingKind {
     EndpointStart,
     EndpointStop,
     EndpointSnippet,
+    Simulate,
+    Principal,
+}
+
+/// What a principal call answered: RAM's action name, the RequestId of its audit line, a short
+/// note on what was done (or the error's code and message), and a new AccessKey's user, id and
+/// secret (taken out of the document into a wiped-on-drop string; never in Debug).
+#[derive(Clone)]
+pub struct PrincipalDone {
+    pub action: &'static str,
+    pub request_id: String,
+    pub result: Result<String, (String, String)>,
+    pub secret: Option<(String, String, SecretString)>,
+}
+
+impl std::fmt::Debug for PrincipalDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrincipalDone")
+            .field("action", &self.action)
+            .field("request_id", &self.request_id)
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
 }

@@ -54,6 +54,12 @@ pub enum Cmd {
     CopyDocument,
     CopyCli,
     CopyQuery,
+    /// Copy one field of the result alone (`KeyId`, `CiphertextBlob`, `Plaintext`).
+    CopyField(&'static str),
+    /// Open this action's form filled from the result's blob and context.
+    Chain(Action),
+    /// Show or hide the result's plaintext and data keys.
+    Reveal,
     Save,
     ViewDocument,
     Confirm,
@@ -66,6 +72,15 @@ pub enum Cmd {
     RestoreBackup,
     /// Stop the endpoint.
     Stop,
+    /// Open the policy simulator (from a refused call: filled with it).
+    Simulate,
+    /// A principal change from the principals screen (asked first).
+    NewPrincipal,
+    DeletePrincipal,
+    AttachPolicy,
+    DetachPolicy,
+    NewAccessKey,
+    DeleteAccessKey,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -122,6 +137,12 @@ pub enum Layer {
     Pickable,
     Choice,
     Result,
+    /// The policy simulator.
+    Simulator,
+    /// A principal change's text (name, policy, number, AccessKeyId).
+    Ask,
+    /// A new AccessKey's secret, shown once.
+    SecretOnce,
     Help,
     Confirm,
     Error,
@@ -202,6 +223,13 @@ const PRINCIPALS: &[Binding] = &[
     b(UP, "↑/k", Cmd::Up, "previous principal", false),
     b(DOWN, "↓/j", Cmd::Down, "next principal", false),
     b(&[key(KeyCode::Enter), ch('s')], "⏎", Cmd::ActAs, "act as this principal", true),
+    b(&[ch('w')], "w", Cmd::Simulate, "policy simulator: may a principal do an action on a key?", true),
+    b(&[ch('n')], "n", Cmd::NewPrincipal, "new principal (CreateUser)", true),
+    b(&[ch('D')], "D", Cmd::DeletePrincipal, "delete the principal (DeleteUser)", false),
+    b(&[ch('A')], "A", Cmd::AttachPolicy, "attach a policy (AttachPolicyToUser)", false),
+    b(&[ch('X')], "X", Cmd::DetachPolicy, "detach a policy (DetachPolicyFromUser)", false),
+    b(&[ch('K')], "K", Cmd::NewAccessKey, "new AccessKey: its secret shown once", false),
+    b(&[ch('d')], "d", Cmd::DeleteAccessKey, "delete an AccessKey", false),
 ];
 
 #[rustfmt::skip]
@@ -288,10 +316,16 @@ const CHOICE: &[Binding] = &[
 #[rustfmt::skip]
 const RESULT: &[Binding] = &[
     b(&[ch('x'), ch('f')], "x", Cmd::ToggleFormat, "JSON/XML", true),
-    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the document", true),
-    b(&[ch('l')], "l", Cmd::CopyCli, "copy the CLI line", true),
-    b(&[ch('u')], "u", Cmd::CopyQuery, "copy the ?Action= request", false),
-    b(&[ch('s')], "s", Cmd::Save, "save to a file", true),
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy: the document, as shown", true),
+    b(&[ch('l')], "l", Cmd::CopyCli, "copy CLI: the equivalent command line", true),
+    b(&[ch('u')], "u", Cmd::CopyQuery, "copy ?Action=: the request", true),
+    b(&[ch('K')], "K", Cmd::CopyField("KeyId"), "copy the KeyId", false),
+    b(&[ch('b')], "b", Cmd::CopyField("CiphertextBlob"), "copy the CiphertextBlob", false),
+    b(&[ch('p')], "p", Cmd::CopyField("Plaintext"), "copy the Plaintext (once revealed)", false),
+    b(&[ch('d')], "d", Cmd::Chain(Action::Decrypt), "Decrypt this: the blob and its context", false),
+    b(&[ch('r')], "r", Cmd::Chain(Action::ReEncrypt), "ReEncrypt this: the blob and its context", false),
+    b(&[ch('m')], "m", Cmd::Reveal, "reveal/mask the plaintext and data keys", false),
+    b(&[ch('s')], "s", Cmd::Save, "save: to a file, as shown", true),
     b(UP, "↑/k", Cmd::Up, "scroll up", false),
     b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
     b(&[key(KeyCode::Esc), key(KeyCode::Backspace)], "esc", Cmd::Close, "back to the form", true),
@@ -314,6 +348,29 @@ const CONFIRM: &[Binding] = &[
 const ERROR: &[Binding] = &[
     b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close", true),
     b(&[ch('v')], "v", Cmd::ViewDocument, "view the error document", true),
+    b(&[ch('w')], "w", Cmd::Simulate, "why was this denied? the policy simulator", false),
+];
+
+#[rustfmt::skip]
+const ASK: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Confirm, "do it", true),
+    b(ESC, "esc", Cmd::Cancel, "cancel", true),
+];
+
+#[rustfmt::skip]
+const SECRET_ONCE: &[Binding] = &[
+    b(&[ch('c')], "c", Cmd::CopyDocument, "copy the secret", true),
+    b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close: the secret is never shown again", true),
+];
+
+#[rustfmt::skip]
+const SIMULATOR: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::Submit, "ask", true),
+    b(&[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", Cmd::NextField, "next choice", true),
+    b(&[key(KeyCode::BackTab), key(KeyCode::Up)], "S-tab/↑", Cmd::PrevField, "previous choice", false),
+    b(&[key(KeyCode::Right), ch(' ')], "→/space", Cmd::CycleNext, "next value", true),
+    b(&[key(KeyCode::Left)], "←", Cmd::CyclePrev, "previous value", false),
+    b(ESC, "esc", Cmd::Close, "close", true),
 ];
 
 #[rustfmt::skip]
@@ -368,6 +425,9 @@ impl Layer {
             Self::Pickable => PICKABLE,
             Self::Choice => CHOICE,
             Self::Result => RESULT,
+            Self::Simulator => SIMULATOR,
+            Self::Ask => ASK,
+            Self::SecretOnce => SECRET_ONCE,
             Self::Help => HELP,
             Self::Confirm => CONFIRM,
             Self::Error => ERROR,
@@ -399,6 +459,9 @@ impl Layer {
             Self::Pickable => "Key, version and alias fields",
             Self::Choice => "Choice fields",
             Self::Result => "Result",
+            Self::Simulator => "Policy simulator",
+            Self::Ask => "Principal change (other keys edit the text)",
+            Self::SecretOnce => "New AccessKey",
             Self::Help => "Help",
             Self::Confirm => "Confirmation",
             Self::Error => "Error",
@@ -493,6 +556,9 @@ mod tests {
             Layer::Pickable,
             Layer::Choice,
             Layer::Result,
+            Layer::Simulator,
+            Layer::Ask,
+            Layer::SecretOnce,
             Layer::Help,
             Layer::Confirm,
             Layer::Error,

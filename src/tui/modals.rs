@@ -4,9 +4,12 @@ pub mod confirm;
 pub mod error;
 pub mod help;
 pub mod picker;
+pub mod principal_prompt;
 pub mod restore;
 pub mod result;
 pub mod save_prompt;
+pub mod secret_once;
+pub mod simulator;
 pub mod toast;
 
 use ratatui::Frame;
@@ -18,8 +21,11 @@ use crate::tui::modals::confirm::ConfirmModal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::help::HelpModal;
 use crate::tui::modals::picker::Picker;
+use crate::tui::modals::principal_prompt::PrincipalPrompt;
 use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::secret_once::SecretOnce;
+use crate::tui::modals::simulator::SimulatorModal;
 use crate::tui::ui::layout::popup_area;
 use crate::tui::ui::theme::Theme;
 
@@ -33,6 +39,12 @@ pub enum Modal {
     Save(SavePrompt),
     /// Restore the vault file from its `.bak`?
     Restore(RestoreModal),
+    /// The policy simulator.
+    Simulator(Box<SimulatorModal>),
+    /// A principal change, asked before it runs.
+    Principal(Box<PrincipalPrompt>),
+    /// A new AccessKey's secret, shown once.
+    SecretOnce(Box<SecretOnce>),
 }
 
 impl Modal {
@@ -40,10 +52,16 @@ impl Modal {
     pub fn layer(&self) -> (Layer, Sink) {
         match self {
             Self::Help(_) => (Layer::Help, Sink::None),
-            Self::Confirm(_) | Self::Restore(_) => (Layer::Confirm, Sink::None),
+            Self::Principal(p) if p.has_field() => (Layer::Ask, Sink::Prompt),
+            // A principal's deletion asks yes or no.
+            Self::Confirm(_) | Self::Restore(_) | Self::Principal(_) => {
+                (Layer::Confirm, Sink::None)
+            }
             Self::Error(_) => (Layer::Error, Sink::None),
             Self::Picker(_) => (Layer::Picker, Sink::Picker),
             Self::Save(_) => (Layer::Prompt, Sink::Prompt),
+            Self::Simulator(_) => (Layer::Simulator, Sink::None),
+            Self::SecretOnce(_) => (Layer::SecretOnce, Sink::None),
         }
     }
 
@@ -54,6 +72,9 @@ impl Modal {
             Self::Picker(_) => popup_area(area, 96, 30),
             Self::Confirm(_) | Self::Error(_) | Self::Restore(_) => popup_area(area, 70, 12),
             Self::Save(_) => popup_area(area, 72, 4),
+            Self::Simulator(_) => popup_area(area, 76, 14),
+            Self::Principal(_) => popup_area(area, 76, 5),
+            Self::SecretOnce(_) => popup_area(area, 76, 8),
         }
     }
 
@@ -66,6 +87,9 @@ impl Modal {
             Self::Picker(m) => m.render(frame, area, theme),
             Self::Save(m) => m.render(frame, area, theme),
             Self::Restore(m) => m.render(frame, area, theme),
+            Self::Simulator(m) => m.render(frame, area, theme),
+            Self::Principal(m) => m.render(frame, area, theme),
+            Self::SecretOnce(m) => m.render(frame, area, theme),
         }
     }
 }

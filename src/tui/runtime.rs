@@ -14,6 +14,7 @@
 pub mod drill_worker;
 pub(in crate::tui) mod endpoint_worker;
 pub mod harness;
+pub mod principal_worker;
 pub mod save_file;
 pub mod terminal;
 pub mod worker;

@@ -31,6 +31,8 @@ pub enum Out {
     Run(Job, PendingKind),
     /// Act as this principal from now on.
     ActAs(String),
+    /// Run a principal call as the principal the console acts as.
+    Principal(crate::core::vault::PrincipalCall),
     /// The key selection moved (the walkthrough hears of it).
     SelectionMoved,
     /// Read the audit log again (unless it is being read).

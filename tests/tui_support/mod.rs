@@ -10,6 +10,7 @@
 )]
 
 pub mod drill_states;
+pub mod results_states;
 pub mod states;
 
 use std::sync::Arc;

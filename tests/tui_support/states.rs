@@ -321,6 +321,22 @@ pub fn details() -> Vec<State> {
             h.type_text("x");
         }),
         state("result_reencrypt", reencrypt_result()),
+        state("result_masked", decrypt_result()),
+        state("result_revealed", {
+            let mut h = decrypt_result();
+            h.type_text("m");
+            h
+        }),
+        state("result_field_copied", {
+            let mut h = decrypt_result();
+            h.type_text("K");
+            h
+        }),
+        state("result_masked_copy_refused", {
+            let mut h = decrypt_result();
+            h.type_text("p");
+            h
+        }),
         with("modal_error", |h| {
             h.type_text("2jj");
             h.key(KeyCode::Enter);
@@ -392,11 +408,30 @@ fn reencrypt_result() -> Harness {
     h
 }
 
+/// Decrypt of a real blob of alias/orders, run through the form and the worker; the request's
+/// blob (its IV is random) is then replaced by a fixed one so the snapshot is stable.
+pub fn decrypt_result() -> Harness {
+    let (mut h, blob) = super::harness_with_blob();
+    let versions = orders_versions(&h);
+    h.type_text("d");
+    h.paste(&blob);
+    h.key(KeyCode::Tab);
+    h.type_text(r#"{"app":"orders"}"#);
+    h.key(KeyCode::Enter);
+    let result = h.app.result.as_mut().expect("Decrypt ran");
+    assert!(result.outcome.is_ok(), "Decrypt succeeded");
+    result
+        .request
+        .set("CiphertextBlob", fake_blob(&versions[0]));
+    h
+}
+
 /// Every state.
 pub fn all() -> Vec<State> {
     let mut out = screens();
     out.extend(forms());
     out.extend(details());
     out.extend(super::drill_states::all());
+    out.extend(super::results_states::all());
     out
 }

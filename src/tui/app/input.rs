@@ -111,11 +111,15 @@ impl App {
                     p.input(key);
                 }
             }
-            Sink::Prompt => {
-                if let Some(Modal::Save(s)) = self.modals.last_mut() {
+            Sink::Prompt => match self.modals.last_mut() {
+                Some(Modal::Save(s)) => {
                     s.field.input(key);
                 }
-            }
+                Some(Modal::Principal(p)) => {
+                    p.field.input(key);
+                }
+                _ => {}
+            },
             Sink::Passphrase => self.passphrase_input(key),
             Sink::EndpointAddress => self.endpoint.input(key),
             Sink::None => {}
@@ -145,11 +149,11 @@ impl App {
                     p.paste(text);
                 }
             }
-            Sink::Prompt => {
-                if let Some(Modal::Save(s)) = self.modals.last_mut() {
-                    s.field.paste(text);
-                }
-            }
+            Sink::Prompt => match self.modals.last_mut() {
+                Some(Modal::Save(s)) => s.field.paste(text),
+                Some(Modal::Principal(p)) => p.field.paste(text),
+                _ => {}
+            },
             Sink::Passphrase => self.passphrase_paste(text),
             Sink::EndpointAddress => self.endpoint.paste(text),
             Sink::None => {}

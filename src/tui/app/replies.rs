@@ -89,6 +89,11 @@ impl App {
                 let outs = self.endpoint.snippet_filled(r);
                 self.carry_out(outs)
             }
+            (PendingKind::Principal, Reply::Principal(done)) => self.principal_done(*done),
+            (PendingKind::Simulate, Reply::Simulated(answer)) => {
+                self.simulated(answer);
+                Vec::new()
+            }
             (_, Reply::OpenFailed { message, .. }) => self.toast(Level::Error, message),
             _ => Vec::new(),
         }

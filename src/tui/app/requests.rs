@@ -4,10 +4,13 @@
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
 
+use crate::core::ops::simulate::Simulation;
+use crate::core::vault::PrincipalCall;
 use crate::tui::action::Effect;
 use crate::tui::app::{App, PendingKind, Screen};
 use crate::tui::form::Form;
 use crate::tui::form::rules as form_rules;
+use crate::tui::job::PrincipalDone;
 use crate::tui::job::{Job, JobId};
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
@@ -16,6 +19,8 @@ use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::picker::{PickTarget, Picker};
 use crate::tui::modals::result::ResultView;
 use crate::tui::modals::save_prompt::SavePrompt;
+use crate::tui::modals::secret_once::SecretOnce;
+use crate::tui::modals::simulator::{Ask, SimulatorModal};
 use crate::tui::modals::toast::Level;
 
 impl App {
@@ -128,11 +133,12 @@ impl App {
         let format = self.config.format;
         match outcome {
             Ok(response) => {
-                self.result = Some(ResultView::new(request, Ok(response), format, &self.view));
+                let view = ResultView::new(request, Ok(response), format, &self.view);
+                self.result = Some(view.acting_as(principal));
             }
-            Err(error) => self.modals.push(Modal::Error(ErrorModal::api(
-                request, error, format, &self.view,
-            ))),
+            Err(error) => self.modals.push(Modal::Error(
+                ErrorModal::api(request, error, format, &self.view).acting_as(principal),
+            )),
         }
         Vec::new()
     }
@@ -168,6 +174,15 @@ impl App {
             Cmd::CopyDocument => (result.document(), "the document"),
             Cmd::CopyCli => (result.cli_line(), "the CLI line"),
             Cmd::CopyQuery => (result.query(), "the ?Action= request"),
+            Cmd::Reveal => {
+                result.toggle_reveal();
+                return Vec::new();
+            }
+            Cmd::CopyField(name) => match result.field_to_copy(name) {
+                Ok(value) => (value, name),
+                Err(why) => return self.toast(Level::Warn, why),
+            },
+            Cmd::Chain(action) => return self.chain(action),
             _ => return Vec::new(),
         };
         self.toasts.push(
@@ -175,6 +190,88 @@ impl App {
             format!("Copied {what} (OSC 52: the terminal puts it on the clipboard)"),
         );
         vec![Effect::Copy(text)]
+    }
+
+    /// "Why was this denied?": the policy simulator over the error, filled with the refused
+    /// call's principal, action and key, asked at once.
+    fn why_denied(&mut self, error: ErrorModal) -> Vec<Effect> {
+        let Some(doc) = error.document.as_deref() else {
+            self.modals.push(Modal::Error(error));
+            return Vec::new();
+        };
+        let simulator = SimulatorModal::for_request(&self.view, &doc.principal, &doc.request);
+        let ask = simulator.ask();
+        self.modals.push(Modal::Error(error));
+        self.modals.push(Modal::Simulator(Box::new(simulator)));
+        self.simulate(ask)
+    }
+
+    /// Runs a principal call through the worker, as the principal the console acts as.
+    pub(in crate::tui) fn principal_call(&mut self, call: PrincipalCall) -> Vec<Effect> {
+        let job = Job::Principal {
+            principal: self.principal.clone(),
+            call,
+        };
+        vec![self.begin(job, PendingKind::Principal)]
+    }
+
+    /// A principal call's answer: a toast (and the secret, once) or the error modal.
+    pub(in crate::tui) fn principal_done(&mut self, done: PrincipalDone) -> Vec<Effect> {
+        self.audit.stale = true;
+        match done.result {
+            Ok(note) => {
+                if let Some((user, access_key_id, secret)) = done.secret {
+                    self.modals.push(Modal::SecretOnce(Box::new(SecretOnce {
+                        user,
+                        access_key_id,
+                        secret,
+                    })));
+                }
+                self.toast(Level::Success, format!("{} ✓ {note}", done.action))
+            }
+            Err((code, message)) => {
+                let title = format!("{code} ({})", done.action);
+                let mut modal = ErrorModal::plain(&title, &message);
+                modal.lines.push(format!("RequestId {}", done.request_id));
+                self.modals.push(Modal::Error(modal));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Asks the worker the simulator's question, as the principal the console acts as.
+    fn simulate(&mut self, ask: Ask) -> Vec<Effect> {
+        let job = Job::Simulate {
+            principal: self.principal.clone(),
+            ask,
+        };
+        vec![self.begin(job, PendingKind::Simulate)]
+    }
+
+    /// The simulator's answer, for the simulator on top (if it is still open).
+    pub(in crate::tui) fn simulated(&mut self, answer: Result<Simulation, String>) {
+        if let Some(Modal::Simulator(s)) = self.modals.last_mut() {
+            s.answer = Some(answer);
+        }
+    }
+
+    /// Opens the form of `action` filled from the result's blob and context.
+    fn chain(&mut self, action: crate::api::Action) -> Vec<Effect> {
+        let Some(result) = &self.result else {
+            return Vec::new();
+        };
+        let chain = match result.chain(action) {
+            Ok(chain) => chain,
+            Err(why) => return self.toast(Level::Warn, why),
+        };
+        let effects = self.open_form(chain.action);
+        if let Some(form) = &mut self.form {
+            for (name, value) in &chain.fields {
+                form.set(name, value);
+            }
+            form.focus_on("CiphertextBlob");
+        }
+        effects
     }
 
     pub(in crate::tui) fn modal_command(&mut self, cmd: Cmd) -> Vec<Effect> {
@@ -192,10 +289,37 @@ impl App {
             }
             (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
             (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
-            (Modal::Confirm(_) | Modal::Restore(_), Cmd::Cancel) => {
+            (Modal::Confirm(_) | Modal::Restore(_) | Modal::Principal(_), Cmd::Cancel) => {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
             (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),
+            (Modal::Error(e), Cmd::Simulate) => return self.why_denied(e),
+            (Modal::Principal(p), Cmd::Confirm) => match p.call() {
+                Ok(call) => return self.principal_call(call),
+                Err(why) => {
+                    self.modals.push(Modal::Principal(p));
+                    return self.toast(Level::Warn, why);
+                }
+            },
+            (Modal::SecretOnce(s), Cmd::CopyDocument) => {
+                let text = s.secret.expose().to_owned();
+                self.modals.push(Modal::SecretOnce(s));
+                self.toasts.push(
+                    Level::Success,
+                    "Copied the AccessKeySecret (OSC 52: the terminal puts it on the clipboard)",
+                );
+                return vec![Effect::Copy(text)];
+            }
+            (Modal::SecretOnce(_), Cmd::Close) => {
+                return self.toast(Level::Info, "The AccessKeySecret is gone from the console");
+            }
+            (Modal::Simulator(mut s), cmd) if cmd != Cmd::Close => {
+                let ask = s.update(cmd);
+                self.modals.push(Modal::Simulator(s));
+                if let Some(ask) = ask {
+                    return self.simulate(ask);
+                }
+            }
             (Modal::Picker(p), Cmd::Confirm) => return self.picked(&p),
             (Modal::Picker(mut p), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 p.move_by(match cmd {
@@ -213,7 +337,7 @@ impl App {
                     contents: s.contents,
                 }];
             }
-            (Modal::Help(_) | Modal::Error(_), Cmd::Close)
+            (Modal::Help(_) | Modal::Error(_) | Modal::Simulator(_), Cmd::Close)
             | (Modal::Picker(_) | Modal::Save(_), Cmd::Cancel) => {}
             (modal, _) => self.modals.push(modal),
         }

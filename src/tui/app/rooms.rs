@@ -41,6 +41,7 @@ impl App {
                     effects.push(effect);
                 }
                 Out::ActAs(name) => effects.extend(self.act_as(&name)),
+                Out::Principal(call) => effects.extend(self.principal_call(call)),
                 Out::SelectionMoved => self.saw_selection(),
                 Out::LoadAudit => effects.extend(self.load_audit()),
                 Out::Effect(effect) => effects.push(effect),

@@ -45,6 +45,13 @@ impl ErrorModal {
         }
     }
 
+    /// The same modal, for a request sent as `principal` (its document's CLI line says so).
+    #[must_use]
+    pub fn acting_as(mut self, principal: &str) -> Self {
+        self.document = self.document.map(|d| Box::new(d.acting_as(principal)));
+        self
+    }
+
     /// A failure outside the API (opening the vault, reading the audit log, saving a file).
     pub fn plain(title: &str, message: &str) -> Self {
         Self {
@@ -77,6 +84,13 @@ impl ErrorModal {
                 Span::raw("   "),
                 Span::styled("v", theme.key()),
                 Span::raw(" error document"),
+            ]);
+        }
+        if self.title.starts_with("Forbidden.NoPermission") && self.document.is_some() {
+            keys.extend([
+                Span::raw("   "),
+                Span::styled("w", theme.key()),
+                Span::raw(" why was this denied?"),
             ]);
         }
         lines.push(Line::from(keys));

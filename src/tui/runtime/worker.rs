@@ -20,6 +20,7 @@ use crate::demo;
 use crate::tui::job::{Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
 use crate::tui::runtime::drill_worker::{self, ProgressSink};
 use crate::tui::runtime::endpoint_worker::{self, EndpointHost};
+use crate::tui::runtime::principal_worker;
 use crate::tui::vault_view::VaultView;
 
 /// How often the worker looks at the vault file for outside changes.
@@ -132,6 +133,31 @@ impl Executor {
                 (self.endpoint.start(self.vault.as_ref(), listen), None)
             }
             Job::StopEndpoint => (self.endpoint.stop(), None),
+            Job::Principal { principal, call } => {
+                let Some(vault) = self.vault.as_mut() else {
+                    return (failed("no vault is open"), None);
+                };
+                let changes = call.changes();
+                let done = principal_worker::run(vault, &principal, call);
+                let view =
+                    (changes && done.result.is_ok()).then(|| VaultView::from_state(vault.state()));
+                (Reply::Principal(Box::new(done)), view)
+            }
+            Job::Simulate { principal, ask } => {
+                let Some(vault) = self.vault.as_ref() else {
+                    return (failed("no vault is open"), None);
+                };
+                let ctx = vault.ctx(&principal);
+                let answer = crate::core::ops::simulate::simulate(
+                    vault.state(),
+                    &ctx,
+                    &ask.principal,
+                    &ask.action,
+                    ask.key.as_deref(),
+                )
+                .map_err(|e| format!("{}: {}", e.code(), e));
+                (Reply::Simulated(answer), None)
+            }
             Job::EndpointSnippet {
                 snippet,
                 address,

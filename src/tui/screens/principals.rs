@@ -1,15 +1,20 @@
 //! The principals screen: who may call the API and their policies; `⏎` switches the principal
-//! the console acts as, which only *simulates* it (product §7). (Principals are created and
-//! changed with `kms-console principal …`.) Also the warning when the console acts as a
-//! principal the vault does not have.
+//! the console acts as, which only *simulates* it (product §7). Principals are created, deleted
+//! and given policies and AccessKeys here as with `kms-console principal …` (the same core
+//! path, the acting principal's `ram:` permissions), and `w` opens the policy simulator. Also
+//! the warning when the console acts as a principal the vault does not have.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::core::vault::PrincipalCall;
 use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
+use crate::tui::modals::Modal;
+use crate::tui::modals::principal_prompt::{PrincipalPrompt, PromptOp};
+use crate::tui::modals::simulator::SimulatorModal;
 use crate::tui::screens::Out;
 
 /// The principal list's selection.
@@ -25,6 +30,36 @@ impl PrincipalsScreen {
         match cmd {
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
             Cmd::Down => self.selected = (self.selected + 1).min(last),
+            Cmd::NewPrincipal => return ask(PromptOp::Create, ""),
+            Cmd::DeletePrincipal
+            | Cmd::AttachPolicy
+            | Cmd::DetachPolicy
+            | Cmd::NewAccessKey
+            | Cmd::DeleteAccessKey => {
+                let Some(p) = cx.view.principals.get(self.selected) else {
+                    return Vec::new();
+                };
+                let name = p.name.clone();
+                return match cmd {
+                    Cmd::DeletePrincipal => ask(PromptOp::Delete(name), ""),
+                    Cmd::AttachPolicy => ask(PromptOp::Attach(name), ""),
+                    Cmd::DetachPolicy => {
+                        let last = p.policies.len().max(1).to_string();
+                        ask(PromptOp::Detach(name), &last)
+                    }
+                    Cmd::DeleteAccessKey => {
+                        let first = p.access_key_ids.first().cloned().unwrap_or_default();
+                        ask(PromptOp::DeleteAccessKey(name), &first)
+                    }
+                    _ => vec![Out::Principal(PrincipalCall::CreateAccessKey { name })],
+                };
+            }
+            Cmd::Simulate => {
+                if let Some(p) = cx.view.principals.get(self.selected) {
+                    let modal = SimulatorModal::new(cx.view, &p.name);
+                    return vec![Out::Modal(Modal::Simulator(Box::new(modal)))];
+                }
+            }
             Cmd::ActAs => {
                 if let Some(p) = cx.view.principals.get(self.selected) {
                     return vec![Out::ActAs(p.name.clone())];
@@ -52,12 +87,22 @@ impl PrincipalsScreen {
     }
 }
 
+/// Asks for a principal change first.
+fn ask(op: PromptOp, value: &str) -> Vec<Out> {
+    let prompt = PrincipalPrompt::new(op, value);
+    vec![Out::Modal(Modal::Principal(Box::new(prompt)))]
+}
+
 /// The warning shown when acting as a principal the vault does not have.
 pub fn unknown_principal_warning(name: &str) -> String {
     format!(
         "There is no principal {name:?} in this vault: every request will be refused. Pick one on the principals screen (2)."
     )
 }
+
+/// The keys that change principals, said on the screen (the footer has room for few).
+pub const CHANGE_KEYS: &str =
+    "n new · D delete · A/X attach/detach a policy · K/d new/delete an AccessKey · w simulator";
 
 /// What `--as` and "act as" mean, said plainly on the principals screen.
 pub const SIMULATION_NOTE: &str = "Acting as a principal only simulates it: whoever can open the vault file holds all of it. Principals are enforced at the endpoint (kms-console serve), where each request is signed with an AccessKey.";
@@ -150,6 +195,7 @@ fn render_policies(frame: &mut Frame<'_>, area: Rect, screen: &PrincipalsScreen,
             },
             theme.ok(),
         )),
+        Line::from(Span::styled(CHANGE_KEYS, theme.dim())),
         Line::from(Span::styled(SIMULATION_NOTE, theme.dim())),
     ];
     for policy in &p.policies {
