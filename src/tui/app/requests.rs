@@ -196,6 +196,10 @@ impl App {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
             (Modal::Error(e), Cmd::ViewDocument) => self.result = e.document.map(|d| *d),
+            (Modal::Error(e), Cmd::AuditEntry) => match e.request_id {
+                Some(id) => return self.jump_to_audit_entry(&id),
+                None => self.modals.push(Modal::Error(e)),
+            },
             (Modal::Picker(p), Cmd::Confirm) => return self.picked(&p),
             (Modal::Picker(mut p), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 p.move_by(match cmd {
