@@ -353,7 +353,7 @@ const CONFIRM: &[Binding] = &[
 const ERROR: &[Binding] = &[
     b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close", true),
     b(&[ch('v')], "v", Cmd::ViewDocument, "view the error document", true),
-    b(&[ch('a')], "a", Cmd::AuditEntry, "this request's audit entry", true),
+    b(&[ch('a')], "a", Cmd::AuditEntry, "this request's audit entry", false),
 ];
 
 #[rustfmt::skip]

@@ -102,9 +102,11 @@ fn progress(s: &Search) -> String {
     } else {
         "stopped (esc clears)"
     };
+    let n = s.matches.len();
     format!(
-        "{} matches · {} lines searched · {state}",
-        thousands(s.matches.len() as u64),
+        "{} {} · {} lines searched · {state}",
+        thousands(n as u64),
+        if n == 1 { "match" } else { "matches" },
         thousands(s.scanned)
     )
 }
