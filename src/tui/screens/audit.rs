@@ -256,7 +256,7 @@ impl AuditScreen {
         self.generation += 1;
         self.selected = 0;
         self.scroll = 0;
-        let job = search_job(&filter, None, 0, open_first);
+        let job = search_job(&filter, None, 0, first_only(&filter));
         self.search = Some(Search {
             filter,
             running: true,
@@ -291,7 +291,7 @@ impl AuditScreen {
         search.scanned += found.progress.scanned;
         search.matches.extend(found.lines);
         let room = MAX_MATCHES.saturating_sub(search.matches.len());
-        let stop = search.open_first && !search.matches.is_empty();
+        let stop = first_only(&search.filter) && !search.matches.is_empty();
         if found.progress.done || room == 0 || stop {
             search.running = false;
             search.done = true;
@@ -309,7 +309,7 @@ impl AuditScreen {
             &search.filter,
             Some(found.progress.resume_before),
             search.matches.len(),
-            search.open_first,
+            first_only(&search.filter),
         );
         vec![Out::Run(job, PendingKind::AuditSearch { generation })]
     }
@@ -409,6 +409,11 @@ impl AuditScreen {
             None => table::render(self, frame, body, cx),
         }
     }
+}
+
+/// A RequestId names one request: its search ends at the first match.
+fn first_only(filter: &AuditFilter) -> bool {
+    filter.request_id.is_some()
 }
 
 /// The next chunk of a search that has `found` matches so far.

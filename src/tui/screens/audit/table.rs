@@ -95,6 +95,8 @@ fn title(a: &AuditScreen, shown: &[LogLine]) -> String {
 fn progress(s: &Search) -> String {
     let state = if s.running {
         "searching… (esc stops)"
+    } else if s.done && s.filter.request_id.is_some() && !s.matches.is_empty() {
+        "found (esc clears)"
     } else if s.done && s.matches.len() >= super::MAX_MATCHES {
         "match limit reached: narrow the filter"
     } else if s.done {
