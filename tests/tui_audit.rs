@@ -60,14 +60,15 @@ fn write_log(vault: &Path, n: u64) {
         seal: Seal::Mac("1".repeat(64)),
     };
     let line = serde_json::to_string(&template).unwrap();
-    let (a, rest) = line.split_once("424242424242").unwrap();
-    let (b, rest) = rest.split_once("@@P@@").unwrap();
-    let (c, d) = rest.split_once("@@RID@@").unwrap();
+    let (head, rest) = line.split_once("424242424242").unwrap();
+    let (before_who, rest) = rest.split_once("@@P@@").unwrap();
+    let (before_id, tail) = rest.split_once("@@RID@@").unwrap();
     let file = std::fs::File::create(audit_path(vault)).unwrap();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     for seq in 1..=n {
         let who = if seq % 1000 == 0 { "auditor" } else { "admin" };
-        writeln!(out, "{a}{seq}{b}{who}{c}{}{d}", request_id(seq)).unwrap();
+        let id = request_id(seq);
+        writeln!(out, "{head}{seq}{before_who}{who}{before_id}{id}{tail}").unwrap();
     }
     out.flush().unwrap();
 }
