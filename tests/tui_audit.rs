@@ -177,8 +177,12 @@ fn a_million_line_log_opens_on_its_newest_page_and_a_search_shows_matches_as_fou
     assert!(h.screen(80, 24).contains("stopped"));
 
     // A RequestId from 100,000 lines back: the search ends at its one match; ⏎ opens it.
+    // Esc again clears the filter: the page is back, its newest line selected as before.
     h.hold = false;
     h.key(KeyCode::Esc);
+    assert!(h.app.audit.search.is_none());
+    assert_eq!(seqs(&h).last(), Some(&LINES));
+    assert_eq!(h.app.audit.selected, AUDIT_PAGE - 1);
     let wanted = request_id(900_017);
     h.type_text(&format!("/{wanted}"));
     h.key(KeyCode::Enter);

@@ -73,6 +73,8 @@ pub struct Search {
     pub done: bool,
     /// Open the first match's detail (a jump to a RequestId from an error).
     pub open_first: bool,
+    /// The page's selection and scroll before the search, put back when it is cleared.
+    pub back: (usize, usize),
 }
 
 impl AuditScreen {
@@ -182,15 +184,11 @@ impl AuditScreen {
                 self.generation += 1;
                 vec![Out::toast(Level::Info, "Audit search stopped")]
             }
-            Some(_) => {
+            Some(s) => {
+                (self.selected, self.scroll) = s.back;
                 self.search = None;
                 self.generation += 1;
-                self.selected = self.page.lines.len().saturating_sub(1);
-                self.scroll = self.selected;
-                vec![Out::Run(
-                    Job::ReadAudit(AuditAt::Newest),
-                    PendingKind::Audit { last: true },
-                )]
+                vec![Out::LoadAudit]
             }
             None => Vec::new(),
         }
@@ -203,7 +201,9 @@ impl AuditScreen {
                 match filter::parse(&text) {
                     Ok(f) if f.is_empty() => {
                         self.prompt = None;
-                        self.search = Some(Search::default());
+                        if let Some(s) = &mut self.search {
+                            s.running = false;
+                        }
                         self.clear_filter()
                     }
                     Ok(f) => {
@@ -254,6 +254,10 @@ impl AuditScreen {
 
     fn start_search(&mut self, filter: AuditFilter, open_first: bool) -> Vec<Out> {
         self.generation += 1;
+        let back = match &self.search {
+            Some(s) => s.back,
+            None => (self.selected, self.scroll),
+        };
         self.selected = 0;
         self.scroll = 0;
         let job = search_job(&filter, None, 0, first_only(&filter));
@@ -261,6 +265,7 @@ impl AuditScreen {
             filter,
             running: true,
             open_first,
+            back,
             ..Search::default()
         });
         vec![Out::Run(
@@ -346,9 +351,11 @@ impl AuditScreen {
     }
 
     /// A page as the worker read it, or why it could not be read. `last` selects its last line
-    /// (paging up, or the newest page), else its first.
+    /// (paging up, or the newest page), else the line selected before if the page still has
+    /// it (a reload), else its first.
     pub fn loaded(&mut self, read: Result<Page, String>, last: bool, cx: &Cx<'_>) {
         self.loaded = true;
+        let keep = self.page.lines.get(self.selected).map(|l| l.offset);
         match read {
             Ok(page) => {
                 if page.at_end {
@@ -363,13 +370,17 @@ impl AuditScreen {
                 self.error = None;
                 if self.search.is_none() {
                     let rows = Self::rows(cx.body);
-                    let at = if last {
-                        self.page.lines.len().saturating_sub(1)
-                    } else {
-                        0
-                    };
-                    self.scroll = (at + 1).saturating_sub(rows);
-                    self.selected = at;
+                    let kept =
+                        keep.and_then(|o| self.page.lines.iter().position(|l| l.offset == o));
+                    match (last, kept) {
+                        (true, _) => {
+                            let at = self.page.lines.len().saturating_sub(1);
+                            self.selected = at;
+                            self.scroll = (at + 1).saturating_sub(rows);
+                        }
+                        (false, Some(at)) => self.select(at, rows),
+                        (false, None) => (self.selected, self.scroll) = (0, 0),
+                    }
                 }
             }
             Err(e) => self.error = Some(e),
