@@ -17,7 +17,7 @@ use crate::tui::ui::theme::Theme;
 const LABEL: usize = 20;
 
 /// Control characters shown visibly (`␛`, `\x01`) so a line cannot steer the terminal.
-fn visible(text: &str) -> String {
+pub(super) fn visible(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\u{1b}' => "␛".to_owned(),

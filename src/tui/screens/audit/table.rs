@@ -13,6 +13,7 @@ use crate::core::audit::AuditRecord;
 use crate::core::audit::pages::LogLine;
 
 use crate::tui::context::Cx;
+use crate::tui::screens::audit::detail::visible;
 use crate::tui::screens::audit::{AuditScreen, Search, filter};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
@@ -209,7 +210,7 @@ fn touched(r: &AuditRecord, width: usize) -> String {
         (_, Some(key), _) => short(key, width),
         _ => r.key_ref.clone().unwrap_or_else(|| "—".to_owned()),
     };
-    fit(&text, width)
+    fit(&visible(&text), width)
 }
 
 /// The time in `width` columns: the whole date, `MM-DD HH:MM`, or `HH:MM`.
@@ -241,17 +242,18 @@ fn row(line: &LogLine, cols: Columns, width: u16, selected: bool, theme: Theme) 
     let text = format!(
         "{} {} {} {} {} ",
         short_time(&r.time, cols.time),
-        fit(&r.principal, cols.principal),
-        fit(&r.action, cols.action),
+        fit(&visible(&r.principal), cols.principal),
+        fit(&visible(&r.action), cols.action),
         touched(r, cols.key),
         fit(&short(&r.request_id, cols.request), cols.request),
     );
     // What is left for the result; cut with a visible "…" rather than at the border.
     let left = usize::from(width).saturating_sub(cols.seq + 1 + text.chars().count());
-    let result = if r.result.chars().count() > left {
-        fit(&r.result, left)
+    let result = visible(&r.result);
+    let result = if result.chars().count() > left {
+        fit(&result, left)
     } else {
-        r.result.clone()
+        result
     };
     let ok = r.result == "Success";
     let (seq_style, text_style, result_style) = if selected {
@@ -284,5 +286,14 @@ mod tests {
             short_time("2026-11-28T10:05:09Z", 20),
             "2026-11-28T10:05:09Z"
         );
+    }
+
+    #[test]
+    fn a_key_as_given_cannot_steer_the_terminal() {
+        let r = AuditRecord {
+            key_ref: Some("alias/\u{1b}[2Jx".to_owned()),
+            ..AuditRecord::default()
+        };
+        assert_eq!(touched(&r, 15), "alias/␛[2Jx    ");
     }
 }
