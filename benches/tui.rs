@@ -1,8 +1,12 @@
 //! The console on a 10,000-key vault (product §14): drawing one frame (budget ≤ 2 ms) and
-//! applying one keystroke of the `/` filter (budget ≤ 5 ms). Criterion measures both; a check
-//! after it reports the median of repeated runs against each budget.
+//! applying one keystroke of the `/` filter (budget ≤ 5 ms); and the audit screen on a 10⁶-line
+//! log (issue 12, `support/tui_audit.rs`). Criterion measures each; a check after it reports the
+//! median of repeated runs against each budget.
 
 #![allow(clippy::expect_used, clippy::panic)] // a benchmark fails loudly
+
+#[path = "support/tui_audit.rs"]
+mod audit;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -147,6 +151,7 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
     check(&app);
+    audit::bench(c);
 }
 
 fn median(mut runs: Vec<Duration>) -> Duration {

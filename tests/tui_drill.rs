@@ -376,8 +376,10 @@ fn a_drill_runs_to_the_end_writes_its_output_and_is_audited() {
     assert!(
         h.app
             .audit
-            .entries
+            .page
+            .lines
             .iter()
+            .filter_map(|l| l.entry.as_ref())
             .any(|e| e.record.action == "Drill" && e.record.result == "Success")
     );
 }

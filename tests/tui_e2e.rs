@@ -1,6 +1,7 @@
 //! The real binary in a real terminal: tmux runs `kms-console --demo`, the test types as a user
-//! would (`send-keys`) and reads the screen (`capture-pane`). Skipped, with a note, when tmux
-//! is not installed.
+//! would (`send-keys`) and reads the screen (`capture-pane`): a ReEncrypt, a refusal as the
+//! auditor, and the refused request found on the audit screen (from the error and by RequestId).
+//! Fails, saying why, when tmux is not installed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::{Command, Output};
@@ -81,6 +82,19 @@ fn orders_primary() -> String {
         .to_owned()
 }
 
+/// The UUID after `label` on the screen.
+fn request_id_after(screen: &str, label: &str) -> String {
+    let at = screen
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?}:\n{screen}"));
+    let id: String = screen[at + label.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    assert_eq!(id.len(), 36, "a cut RequestId {id:?}:\n{screen}");
+    id
+}
+
 #[test]
 fn demo_reencrypt_then_refusal_as_auditor() {
     assert!(
@@ -144,10 +158,11 @@ fn demo_reencrypt_then_refusal_as_auditor() {
     tmux.wait_for("ReEncrypt");
     tmux.text(&sample.ciphertext_blob);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Forbidden.NoPermission");
+    let screen = tmux.wait_for("Forbidden.NoPermission");
+    let request_id = request_id_after(&screen, "RequestId ");
 
     // "Why was this denied?": the policy simulator, filled with the refused call, explains it.
-    tmux.wait_for("w why was this denied?");
+    tmux.wait_for("w why denied?");
     tmux.keys(&["w"]);
     let screen = tmux.wait_for("DENY: no statement allows it");
     assert!(screen.contains("Policy simulator"), "{screen}");
@@ -158,10 +173,29 @@ fn demo_reencrypt_then_refusal_as_auditor() {
         "{screen}"
     );
     tmux.keys(&["Escape"]);
-    tmux.wait_for("w why was this denied?");
+    tmux.wait_for("w why denied?");
+
+    // The error's `a` opens the refused request's audit entry.
+    tmux.keys(&["a"]);
+    let screen = tmux.wait_for("Audit entry #");
+    assert!(screen.contains(&request_id), "{screen}");
+    assert!(screen.contains("Forbidden.NoPermission"), "{screen}");
+
+    // The audit screen finds the same entry by its RequestId typed into `/`.
+    tmux.keys(&["Escape", "Escape"]);
+    tmux.wait_for("lines ");
+    tmux.keys(&["/"]);
+    tmux.text(&request_id);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("found (esc clears)");
+    assert!(screen.contains("1 match"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Audit entry #");
+    assert!(screen.contains(&request_id), "{screen}");
+    assert!(screen.contains("auditor"), "{screen}");
 
     // Quit: the program ends with status 0 and the screen is the shell's again.
-    tmux.keys(&["Escape", "Escape", "q"]);
+    tmux.keys(&["Escape", "q"]);
     let screen = tmux.wait_for("console-exited-0");
     assert!(
         !screen.contains("Walkthrough"),

@@ -203,9 +203,10 @@ fn an_outside_change_is_picked_up_and_the_audit_log_shows_and_verifies() {
     let actions: Vec<&str> = h
         .app
         .audit
-        .entries
+        .page
+        .lines
         .iter()
-        .map(|e| e.record.action.as_str())
+        .map(|l| l.entry.as_ref().unwrap().record.action.as_str())
         .collect();
     assert_eq!(actions, ["CreateKey", "Encrypt"]);
     h.type_text("v");

@@ -257,9 +257,9 @@ impl App {
                 self.carry_out(outs)
             }
             Layer::Damaged => self.damage_command(cmd),
-            Layer::Audit => {
+            Layer::Audit | Layer::AuditFilter | Layer::AuditDetail => {
                 let body = self.body();
-                let outs = self.audit.update(cmd, &cx!(self, body));
+                let outs = self.audit.update(layer, cmd, &cx!(self, body));
                 self.carry_out(outs)
             }
             // The drill screen's form has no `form`: its fields take these keys then.

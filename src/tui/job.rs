@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{ApiError, ApiRequest, ApiResponse};
-use crate::core::audit::{AuditEntry, AuditVerifyReport};
+use crate::core::audit::AuditVerifyReport;
+use crate::core::audit::pages::{AuditFilter, LogLine, Page, SearchProgress};
 use crate::core::drill::{CensusReport, DrillControl, DrillJob, DrillOutcome, DrillProgress};
 use crate::core::secret::SecretString;
 use crate::core::vault_file::{KdfParams, Protection};
@@ -40,8 +41,15 @@ pub enum Job {
     },
     /// Write a fresh copy of the demo vault in a temporary folder and open it.
     OpenDemo,
-    /// Read the audit log (its newest entries).
-    ReadAudit,
+    /// Read one page of the audit log.
+    ReadAudit(AuditAt),
+    /// Search the audit log backwards from `before` (its end if `None`) for one budget of bytes,
+    /// keeping at most `room` matches: the screen asks again until the search is done.
+    SearchAudit {
+        filter: AuditFilter,
+        before: Option<u64>,
+        room: usize,
+    },
     /// Check the audit log's hash chain.
     VerifyAudit,
     /// Put the previous generation of the vault file (`.bak`) back, as `principal`.
@@ -101,7 +109,8 @@ impl Job {
             }
             Self::Create { .. } => "Creating the vault".to_owned(),
             Self::OpenDemo => "Copying the demo vault".to_owned(),
-            Self::ReadAudit => "Reading the audit log".to_owned(),
+            Self::ReadAudit(_) => "Reading the audit log".to_owned(),
+            Self::SearchAudit { .. } => "Searching the audit log".to_owned(),
             Self::VerifyAudit => "Verifying the audit log".to_owned(),
             Self::RestoreBackup { .. } => "Restoring the previous generation".to_owned(),
             Self::ScanDrillInput { .. } => "Scanning the drill input".to_owned(),
@@ -115,6 +124,25 @@ impl Job {
             Self::EndpointSnippet { .. } => "Filling the snippet".to_owned(),
         }
     }
+}
+
+/// Which page of the audit log to read (lines are located by byte offset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAt {
+    /// The newest page, ending at the file's end.
+    Newest,
+    /// The page ending where a line starts.
+    Before(u64),
+    /// The page starting at a line's offset (0: the oldest page).
+    After(u64),
+}
+
+/// What one chunk of an audit search found.
+#[derive(Debug, Clone)]
+pub struct AuditFound {
+    /// The matches, newest first.
+    pub lines: Vec<LogLine>,
+    pub progress: SearchProgress,
 }
 
 /// Which vault is open, for the status bar.
@@ -156,7 +184,8 @@ pub enum Reply {
         message: String,
         wrong_passphrase: bool,
     },
-    Audit(Result<Vec<AuditEntry>, String>),
+    Audit(Result<Page, String>),
+    AuditFound(Result<AuditFound, String>),
     Verified(Result<AuditVerifyReport, String>),
     /// A restore from `.bak`: what was done, or why not.
     Restored(Result<String, String>),
@@ -226,7 +255,14 @@ pub enum PendingKind {
     Open,
     /// Creating a new vault from the first-run screen (a failure goes back to it).
     Create,
-    Audit,
+    /// A page of the audit log; `last` puts the selection on its last line (paging up).
+    Audit {
+        last: bool,
+    },
+    /// A chunk of the audit search of this generation (an older one was cancelled).
+    AuditSearch {
+        generation: u64,
+    },
     Verify,
     /// A restore of the vault file from its `.bak`.
     Restore,

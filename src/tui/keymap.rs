@@ -81,6 +81,8 @@ pub enum Cmd {
     DetachPolicy,
     NewAccessKey,
     DeleteAccessKey,
+    /// Jump from an error to its request's audit entry.
+    AuditEntry,
 }
 
 /// One binding: the keys, how the footer and help name them, the command, what it does, and
@@ -122,6 +124,10 @@ pub enum Layer {
     Walkthrough,
     Principals,
     Audit,
+    /// The audit screen's `/` prompt, being typed.
+    AuditFilter,
+    /// The audit screen's entry detail.
+    AuditDetail,
     /// The drill screen with its form not being edited.
     Drill,
     /// The drill screen's form, being edited.
@@ -240,8 +246,26 @@ const AUDIT: &[Binding] = &[
     b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
     b(&[ch('g'), key(KeyCode::Home)], "g", Cmd::Top, "oldest entry", false),
     b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "newest entry", false),
+    b(ENTER, "⏎", Cmd::ViewDocument, "entry detail", true),
+    b(&[ch('/')], "/", Cmd::Filter, "filter: principal= action= key= result= since= until= id=", true),
+    b(ESC, "esc", Cmd::ClearFilter, "stop the search, then clear the filter", false),
     b(&[ch('v')], "v", Cmd::Verify, "verify the hash chain", true),
-    b(&[ch('r')], "r", Cmd::Reload, "reload", true),
+    b(&[ch('r')], "r", Cmd::Reload, "reload", false),
+];
+
+#[rustfmt::skip]
+const AUDIT_FILTER: &[Binding] = &[
+    b(ENTER, "⏎", Cmd::FilterDone, "search", true),
+    b(ESC, "esc", Cmd::ClearFilter, "cancel", true),
+];
+
+#[rustfmt::skip]
+const AUDIT_DETAIL: &[Binding] = &[
+    b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "back to the list", true),
+    b(UP, "↑/k", Cmd::Up, "scroll up", false),
+    b(DOWN, "↓/j", Cmd::Down, "scroll down", false),
+    b(&[key(KeyCode::PageUp)], "PgUp", Cmd::PageUp, "page up", false),
+    b(&[key(KeyCode::PageDown)], "PgDn", Cmd::PageDown, "page down", false),
 ];
 
 #[rustfmt::skip]
@@ -349,6 +373,7 @@ const ERROR: &[Binding] = &[
     b(&[key(KeyCode::Esc), key(KeyCode::Enter)], "esc", Cmd::Close, "close", true),
     b(&[ch('v')], "v", Cmd::ViewDocument, "view the error document", true),
     b(&[ch('w')], "w", Cmd::Simulate, "why was this denied? the policy simulator", false),
+    b(&[ch('a')], "a", Cmd::AuditEntry, "this request's audit entry", false),
 ];
 
 #[rustfmt::skip]
@@ -415,6 +440,8 @@ impl Layer {
             Self::Walkthrough => WALKTHROUGH,
             Self::Principals => PRINCIPALS,
             Self::Audit => AUDIT,
+            Self::AuditFilter => AUDIT_FILTER,
+            Self::AuditDetail => AUDIT_DETAIL,
             Self::Drill => DRILL,
             Self::DrillForm => DRILL_FORM,
             Self::DrillRun => DRILL_RUN,
@@ -449,6 +476,8 @@ impl Layer {
             Self::Walkthrough => "Walkthrough",
             Self::Principals => "Principals screen",
             Self::Audit => "Audit log screen",
+            Self::AuditFilter => "Audit filter (other keys edit it)",
+            Self::AuditDetail => "Audit entry",
             Self::Drill => "Drill screen",
             Self::DrillForm => "Drill form (other keys edit the field)",
             Self::DrillRun => "Drill running",
@@ -546,6 +575,8 @@ mod tests {
             Layer::Walkthrough,
             Layer::Principals,
             Layer::Audit,
+            Layer::AuditFilter,
+            Layer::AuditDetail,
             Layer::Drill,
             Layer::DrillForm,
             Layer::DrillRun,

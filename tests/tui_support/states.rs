@@ -4,6 +4,7 @@
 
 use crossterm::event::KeyCode;
 use kms_console::api::ACTIONS;
+use kms_console::core::audit::pages::{AuditFilter, LogLine, Page};
 use kms_console::core::audit::{AuditEntry, AuditRecord, Seal};
 use kms_console::demo::DemoSample;
 use kms_console::serve::{LoggedRequest, RequestEvent};
@@ -12,6 +13,7 @@ use kms_console::tui::app::{App, Startup};
 use kms_console::tui::job::{Reply, WorkerEvent};
 use kms_console::tui::runtime::harness::Harness;
 use kms_console::tui::runtime::worker::Executor;
+use kms_console::tui::screens::audit::Search;
 use kms_console::tui::screens::endpoint::EndpointState;
 use kms_console::tui::screens::walkthrough::{SIGNING_ALIAS, Walkthrough};
 
@@ -67,6 +69,53 @@ fn entry(seq: u64, action: &str, key: Option<&str>, result: &str) -> AuditEntry 
         prev: "0".repeat(64),
         seal: Seal::Mac("1".repeat(64)),
     }
+}
+
+/// The audit screen on a page of five entries (the whole log), the last one selected.
+fn audit_page(h: &mut Harness) {
+    h.type_text("3");
+    let id = h.app.view.aliases["alias/orders"].clone();
+    let payments = h.app.view.aliases["alias/payments"].clone();
+    h.app.audit.error = None;
+    let mut moved = entry(2, "ReEncrypt", Some(&id), "Success");
+    moved.record.source_key_id = Some(payments.clone());
+    moved.record.source_key_version_id = Some("11111111-2222-4333-8444-555555555555".to_owned());
+    let mut refused = entry(3, "ReEncrypt", Some(&id), "Forbidden.NoPermission");
+    refused.record.key_ref = Some("alias/orders".to_owned());
+    refused.record.source_key_id = Some(payments);
+    refused.record.details =
+        Some(serde_json::json!({"reason": "no statement allows kms:ReEncrypt"}));
+    let mut alias = entry(4, "UpdateAlias", Some(&id), "Success");
+    alias.record.alias_name = Some("alias/orders".to_owned());
+    let entries = [
+        entry(1, "CreateKey", Some(&id), "Success"),
+        moved,
+        refused,
+        alias,
+        entry(5, "ListKeys", None, "Success"),
+    ];
+    let mut offset = 0;
+    let lines = entries
+        .into_iter()
+        .map(|e| {
+            let line = LogLine {
+                offset,
+                end: offset + 300,
+                entry: Some(e),
+            };
+            offset += 300;
+            line
+        })
+        .collect();
+    h.app.audit.page = Page {
+        lines,
+        at_start: true,
+        at_end: true,
+    };
+    h.app.audit.newest_seq = Some(5);
+    h.app.audit.selected = 4;
+    h.app.audit.scroll = 0;
+    h.app.audit.verified = Some("chain intact, 5 lines, 0 after the anchor".to_owned());
 }
 
 /// The walkthrough on its signing step, before and after `.` (try it): the demo-like vault with
@@ -126,23 +175,38 @@ pub fn screens() -> Vec<State> {
             h.key(KeyCode::Enter);
         }),
         with("audit_unavailable", |h| h.type_text("3")),
-        with("audit", |h| {
-            h.type_text("3");
-            let id = h.app.view.aliases["alias/orders"].clone();
-            let payments = h.app.view.aliases["alias/payments"].clone();
-            h.app.audit.error = None;
-            let mut moved = entry(2, "ReEncrypt", Some(&id), "Success");
-            moved.record.source_key_id = Some(payments);
-            let mut alias = entry(4, "UpdateAlias", Some(&id), "Success");
-            alias.record.alias_name = Some("alias/orders".to_owned());
-            h.app.audit.entries = vec![
-                entry(1, "CreateKey", Some(&id), "Success"),
-                moved,
-                entry(3, "ReEncrypt", Some(&id), "Forbidden.NoPermission"),
-                alias,
-                entry(5, "ListKeys", None, "Success"),
-            ];
-            h.app.audit.verified = Some("chain intact, 5 lines, 0 after the anchor".to_owned());
+        with("audit", audit_page),
+        // ⏎ on the refused ReEncrypt: every field of its record.
+        with("audit_detail", |h| {
+            audit_page(h);
+            h.type_text("kk");
+            h.key(KeyCode::Enter);
+        }),
+        with("audit_filter", |h| {
+            audit_page(h);
+            h.type_text("/principal=auditor result=Forbidden.NoPermission");
+        }),
+        with("audit_filter_refused", |h| {
+            audit_page(h);
+            h.type_text("/colour=red");
+            h.key(KeyCode::Enter);
+        }),
+        // A search under way: the matches found so far and how many lines it has looked at.
+        with("audit_searching", |h| {
+            audit_page(h);
+            let lines = h.app.audit.page.lines.clone();
+            h.app.audit.search = Some(Search {
+                filter: AuditFilter {
+                    principal: Some("auditor".to_owned()),
+                    ..AuditFilter::default()
+                },
+                matches: vec![lines[2].clone()],
+                scanned: 120_000,
+                running: true,
+                ..Search::default()
+            });
+            h.app.audit.selected = 0;
+            h.app.audit.scroll = 0;
         }),
         with("walkthrough", |h| {
             h.app.walkthrough = Some(Walkthrough::new(samples(h)));

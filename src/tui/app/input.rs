@@ -47,7 +47,10 @@ impl App {
             Screen::Keys if self.keys.filtering => return (vec![Layer::Filter], Sink::Filter),
             Screen::Keys => Layer::Keys,
             Screen::Principals => Layer::Principals,
-            Screen::Audit => Layer::Audit,
+            Screen::Audit => match self.audit.layer() {
+                Layer::AuditFilter => return (vec![Layer::AuditFilter], Sink::AuditFilter),
+                layer => layer,
+            },
             Screen::Drill if self.drill.is_editing() => return self.drill.form_layers(),
             Screen::Drill => self.drill.layer(),
             Screen::Endpoint if self.endpoint.editing.is_some() => {
@@ -122,6 +125,7 @@ impl App {
             },
             Sink::Passphrase => self.passphrase_input(key),
             Sink::EndpointAddress => self.endpoint.input(key),
+            Sink::AuditFilter => self.audit.prompt_input(key),
             Sink::None => {}
         }
     }
@@ -156,6 +160,7 @@ impl App {
             },
             Sink::Passphrase => self.passphrase_paste(text),
             Sink::EndpointAddress => self.endpoint.paste(text),
+            Sink::AuditFilter => self.audit.prompt_paste(text),
             Sink::None => {}
         }
     }
@@ -205,6 +210,7 @@ impl App {
                 Layer::Keys
                     | Layer::Principals
                     | Layer::Audit
+                    | Layer::AuditDetail
                     | Layer::DrillReport
                     | Layer::Result
                     | Layer::Help

@@ -54,10 +54,14 @@ impl App {
             }
             (PendingKind::Open, reply) => self.open_done(reply),
             (PendingKind::Create, reply) => self.create_done(reply),
-            (PendingKind::Audit, Reply::Audit(r)) => {
+            (PendingKind::Audit { last }, Reply::Audit(r)) => {
                 let body = self.body();
-                self.audit.loaded(r, &cx!(self, body));
+                self.audit.loaded(r, last, &cx!(self, body));
                 Vec::new()
+            }
+            (PendingKind::AuditSearch { generation }, Reply::AuditFound(r)) => {
+                let outs = self.audit.found(generation, r);
+                self.carry_out(outs)
             }
             (PendingKind::Verify, Reply::Verified(r)) => {
                 let outs = self.audit.verified(r);

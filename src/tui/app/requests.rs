@@ -320,6 +320,10 @@ impl App {
                     return self.simulate(ask);
                 }
             }
+            (Modal::Error(e), Cmd::AuditEntry) => match e.request_id {
+                Some(id) => return self.jump_to_audit_entry(&id),
+                None => self.modals.push(Modal::Error(e)),
+            },
             (Modal::Picker(p), Cmd::Confirm) => return self.picked(&p),
             (Modal::Picker(mut p), Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown) => {
                 p.move_by(match cmd {

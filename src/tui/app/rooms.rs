@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use crate::tui::action::Effect;
 use crate::tui::app::App;
 use crate::tui::context::Cx;
-use crate::tui::job::{Job, PendingKind};
+use crate::tui::job::PendingKind;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::keys::KeysScreen;
 use crate::tui::screens::principals::unknown_principal_warning;
@@ -100,12 +100,22 @@ impl App {
         let reading = self
             .pending
             .iter()
-            .any(|p| matches!(p.kind, PendingKind::Audit));
+            .any(|p| matches!(p.kind, PendingKind::Audit { .. }));
         if reading || self.info.is_none() {
             return Vec::new();
         }
         self.audit.stale = false;
-        vec![self.begin(Job::ReadAudit, PendingKind::Audit)]
+        let (job, kind) = self.audit.reload_job();
+        vec![self.begin(job, kind)]
+    }
+
+    /// Shows the audit screen and finds the entry of this RequestId (from an error modal).
+    pub(in crate::tui) fn jump_to_audit_entry(&mut self, request_id: &str) -> Vec<Effect> {
+        self.form = None;
+        let mut effects = self.show(Screen::Audit);
+        let outs = self.audit.find_request(request_id);
+        effects.extend(self.carry_out(outs));
+        effects
     }
 
     /// Reads the log again if it shows and may have grown.

@@ -18,4 +18,6 @@ pub enum Sink {
     Passphrase,
     /// The Endpoint screen's listen address.
     EndpointAddress,
+    /// The audit screen's `/` prompt.
+    AuditFilter,
 }

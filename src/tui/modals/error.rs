@@ -19,6 +19,8 @@ pub struct ErrorModal {
     pub lines: Vec<String>,
     /// The failed request's document view, for API errors.
     pub document: Option<Box<ResultView>>,
+    /// The failed request's RequestId: `a` jumps to its audit entry.
+    pub request_id: Option<String>,
 }
 
 /// The code of a DryRun that would have succeeded.
@@ -39,6 +41,7 @@ impl ErrorModal {
         }
         lines.push(format!("RequestId {}", error.request_id));
         Self {
+            request_id: Some(error.request_id.clone()),
             title,
             lines,
             document: Some(Box::new(ResultView::new(request, Err(error), format, view))),
@@ -58,6 +61,7 @@ impl ErrorModal {
             title: title.to_owned(),
             lines: vec![message.to_owned()],
             document: None,
+            request_id: None,
         }
     }
 
@@ -81,16 +85,23 @@ impl ErrorModal {
         let mut keys = vec![Span::styled("esc", theme.key()), Span::raw(" close")];
         if self.document.is_some() {
             keys.extend([
-                Span::raw("   "),
+                Span::raw("  "),
                 Span::styled("v", theme.key()),
                 Span::raw(" error document"),
             ]);
         }
         if self.title.starts_with("Forbidden.NoPermission") && self.document.is_some() {
             keys.extend([
-                Span::raw("   "),
+                Span::raw("  "),
                 Span::styled("w", theme.key()),
-                Span::raw(" why was this denied?"),
+                Span::raw(" why denied?"),
+            ]);
+        }
+        if self.request_id.is_some() {
+            keys.extend([
+                Span::raw("  "),
+                Span::styled("a", theme.key()),
+                Span::raw(" audit entry"),
             ]);
         }
         lines.push(Line::from(keys));

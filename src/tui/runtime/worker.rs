@@ -17,7 +17,8 @@ use crate::core::vault::{Sources, Vault, new_vault_state};
 use crate::core::vault_file::{NewProtection, VaultError};
 use crate::demo;
 
-use crate::tui::job::{Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
+use crate::core::audit::pages::{self, AuditFilter, Page};
+use crate::tui::job::{AuditAt, AuditFound, Job, JobId, Opened, Reply, VaultInfo, WorkerEvent};
 use crate::tui::runtime::drill_worker::{self, ProgressSink};
 use crate::tui::runtime::endpoint_worker::{self, EndpointHost};
 use crate::tui::runtime::principal_worker;
@@ -25,8 +26,11 @@ use crate::tui::vault_view::VaultView;
 
 /// How often the worker looks at the vault file for outside changes.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
-/// How many of the newest audit entries the audit screen holds.
-pub const AUDIT_TAIL: usize = 2000;
+/// How many lines of the audit log one page holds.
+pub const AUDIT_PAGE: usize = 200;
+/// How many bytes of the audit log one search job reads (a few milliseconds), so that other
+/// jobs are not held up long while a search runs.
+pub const AUDIT_SEARCH_BUDGET: u64 = 4 << 20;
 /// How often the worker looks for new endpoint requests while the endpoint runs.
 const ENDPOINT_POLL: Duration = Duration::from_millis(100);
 
@@ -107,7 +111,15 @@ impl Executor {
                 (self.create(&path, protection), None)
             }
             Job::OpenDemo => (self.open_demo(), None),
-            Job::ReadAudit => (Reply::Audit(self.read_audit()), None),
+            Job::ReadAudit(at) => (Reply::Audit(self.read_audit(at)), None),
+            Job::SearchAudit {
+                filter,
+                before,
+                room,
+            } => (
+                Reply::AuditFound(self.search_audit(&filter, before, room)),
+                None,
+            ),
             Job::VerifyAudit => (Reply::Verified(self.verify_audit()), None),
             Job::RestoreBackup { principal } => self.restore_backup(&principal),
             Job::ScanDrillInput { path } => (drill_worker::scan(&path), None),
@@ -291,16 +303,40 @@ impl Executor {
         self.adopt(opened, true)
     }
 
-    fn read_audit(&self) -> Result<Vec<crate::core::audit::AuditEntry>, String> {
-        let log = self
-            .vault
+    fn audit_path(&self) -> Result<&Path, String> {
+        self.vault
             .as_ref()
             .and_then(Vault::audit_log)
-            .ok_or("this vault has no audit log")?;
-        let mut entries = log.read().map_err(|e| e.to_string())?;
-        let skip = entries.len().saturating_sub(AUDIT_TAIL);
-        entries.drain(..skip);
-        Ok(entries)
+            .map(crate::core::audit::AuditLog::path)
+            .ok_or_else(|| "this vault has no audit log".to_owned())
+    }
+
+    /// One page of the log, read from the end it is near (never the whole file).
+    fn read_audit(&self, at: AuditAt) -> Result<Page, String> {
+        let path = self.audit_path()?;
+        match at {
+            AuditAt::Newest => pages::page_before(path, None, AUDIT_PAGE),
+            AuditAt::Before(end) => pages::page_before(path, Some(end), AUDIT_PAGE),
+            AuditAt::After(start) => pages::page_after(path, start, AUDIT_PAGE),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// One budget of a backward search, keeping at most `room` matches.
+    fn search_audit(
+        &self,
+        filter: &AuditFilter,
+        before: Option<u64>,
+        room: usize,
+    ) -> Result<AuditFound, String> {
+        let path = self.audit_path()?;
+        let mut lines = Vec::new();
+        let progress = pages::search_backward(path, filter, before, AUDIT_SEARCH_BUDGET, |line| {
+            lines.push(line);
+            lines.len() < room
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(AuditFound { lines, progress })
     }
 
     /// Verifies against the anchor on disk now (another process may have written since).

@@ -1,67 +1,295 @@
-//! The audit log screen: the newest entries of `<vault>.audit.jsonl` (who, when, action, what it
-//! touched — the key, source→destination for ReEncrypt, the alias of alias actions — and the
-//! result), read again after each request while it shows, and `v` to verify the keyed chain
-//! against the vault's anchor.
+//! The audit log screen: the whole of `<vault>.audit.jsonl`, a page at a time from the file
+//! (newest page first, never the whole file read to open it), each entry's detail on ⏎, a `/`
+//! filter (principal, action, key, result, time, RequestId) searched by the worker a chunk at a
+//! time with matches shown as they are found, and `v` to verify the keyed chain against the
+//! vault's anchor.
+
+mod detail;
+pub mod filter;
+mod search;
+mod table;
+
+pub use self::search::Search;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::core::audit::{AuditEntry, AuditRecord, AuditVerifyReport};
+use crate::core::audit::AuditVerifyReport;
+use crate::core::audit::pages::{LogLine, Page};
 
 use crate::tui::context::Cx;
-use crate::tui::job::{Job, PendingKind};
-use crate::tui::keymap::Cmd;
+use crate::tui::job::{AuditAt, Job, PendingKind};
+use crate::tui::keymap::{Cmd, Layer};
 use crate::tui::modals::Modal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::toast::Level;
 use crate::tui::screens::Out;
-use crate::tui::ui::text::fit;
 
-/// The entries shown and where the view is.
+/// A search keeps at most this many matches (narrow the filter for more).
+pub const MAX_MATCHES: usize = 5000;
+
+/// The page shown and where the view is.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuditScreen {
-    pub entries: Vec<AuditEntry>,
-    /// First entry shown.
+    /// The lines of the page read last, oldest first.
+    pub page: Page,
+    /// The selected row (of the page, or of the matches while a filter is on).
+    pub selected: usize,
+    /// First row shown.
     pub scroll: usize,
+    /// The highest seq seen at the log's end, for "of ≈N" in the title.
+    pub newest_seq: Option<u64>,
     /// The log may have grown since it was read.
     pub stale: bool,
     pub loaded: bool,
     /// The last verification, for the title.
     pub verified: Option<String>,
     pub error: Option<String>,
+    /// The entry whose detail is open.
+    pub detail: Option<Detail>,
+    /// The `/` prompt being typed, and why its last text was refused.
+    pub prompt: Option<String>,
+    pub prompt_error: Option<String>,
+    /// The filter in force and what it found.
+    pub search: Option<Search>,
+    /// Counts searches, so that the chunks of a cancelled one are dropped.
+    pub generation: u64,
+}
+
+/// An entry's detail view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub line: LogLine,
+    pub scroll: usize,
 }
 
 impl AuditScreen {
-    /// A key of the audit screen.
-    pub fn update(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
-        let rows = Self::rows(cx.body);
-        let last = self.entries.len().saturating_sub(rows);
-        if let Some(at) = cmd.scrolled(self.scroll, rows, last) {
-            self.scroll = at;
-            return Vec::new();
+    /// The layer of the keys: the prompt, the detail, or the list.
+    pub fn layer(&self) -> Layer {
+        if self.prompt.is_some() {
+            Layer::AuditFilter
+        } else if self.detail.is_some() {
+            Layer::AuditDetail
+        } else {
+            Layer::Audit
         }
+    }
+
+    /// The rows the list shows: the matches while a filter is on, else the page.
+    pub fn rows_shown(&self) -> &[LogLine] {
+        self.search
+            .as_ref()
+            .map_or(self.page.lines.as_slice(), |s| s.matches.as_slice())
+    }
+
+    /// A key of the audit screen.
+    pub fn update(&mut self, layer: Layer, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        match layer {
+            Layer::AuditFilter => self.prompt_command(cmd),
+            Layer::AuditDetail => {
+                self.detail_command(cmd, cx);
+                Vec::new()
+            }
+            _ => self.list_command(cmd, cx),
+        }
+    }
+
+    fn list_command(&mut self, cmd: Cmd, cx: &Cx<'_>) -> Vec<Out> {
+        let rows = Self::rows(cx.body);
         match cmd {
             Cmd::Reload => return vec![Out::LoadAudit],
             Cmd::Verify => return vec![Out::Run(Job::VerifyAudit, PendingKind::Verify)],
+            Cmd::ViewDocument => {
+                if let Some(line) = self.rows_shown().get(self.selected) {
+                    self.detail = Some(Detail {
+                        line: line.clone(),
+                        scroll: 0,
+                    });
+                }
+                return Vec::new();
+            }
+            Cmd::Filter => {
+                let text = self.search.as_ref().map(|s| filter::describe(&s.filter));
+                self.prompt = Some(text.unwrap_or_default());
+                self.prompt_error = None;
+                return Vec::new();
+            }
+            Cmd::ClearFilter => return self.clear_filter(),
             _ => {}
         }
+        let len = self.rows_shown().len();
+        let last = len.saturating_sub(1);
+        let Some(at) = cmd.scrolled(self.selected, rows, last) else {
+            return Vec::new();
+        };
+        if self.search.is_none()
+            && let Some(out) = self.turn_page(cmd, at, len)
+        {
+            return vec![out];
+        }
+        self.select(at, rows);
         Vec::new()
+    }
+
+    /// Moving past either end of the page reads the next page from the file; `g` and `G` read
+    /// the oldest and the newest page.
+    fn turn_page(&self, cmd: Cmd, at: usize, len: usize) -> Option<Out> {
+        let page = &self.page;
+        let read = |at: AuditAt, last: bool| {
+            Some(Out::Run(Job::ReadAudit(at), PendingKind::Audit { last }))
+        };
+        match cmd {
+            Cmd::Top if !page.at_start => read(AuditAt::After(0), false),
+            Cmd::Bottom if !page.at_end => read(AuditAt::Newest, true),
+            Cmd::Up | Cmd::PageUp if self.selected == 0 && !page.at_start => {
+                read(AuditAt::Before(page.start()), true)
+            }
+            Cmd::Down | Cmd::PageDown
+                if self.selected + 1 >= len && at + 1 >= len && !page.at_end =>
+            {
+                read(AuditAt::After(page.end()), false)
+            }
+            _ => None,
+        }
+    }
+
+    fn select(&mut self, at: usize, rows: usize) {
+        self.selected = at;
+        if at < self.scroll {
+            self.scroll = at;
+        } else if at >= self.scroll + rows {
+            self.scroll = at + 1 - rows;
+        }
+    }
+
+    /// Esc: stops a running search (its matches stay), else drops the filter.
+    fn clear_filter(&mut self) -> Vec<Out> {
+        match &mut self.search {
+            Some(s) if s.running => {
+                s.running = false;
+                self.generation += 1;
+                vec![Out::toast(Level::Info, "Audit search stopped")]
+            }
+            Some(s) => {
+                (self.selected, self.scroll) = s.back;
+                self.search = None;
+                self.generation += 1;
+                vec![Out::LoadAudit]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn prompt_command(&mut self, cmd: Cmd) -> Vec<Out> {
+        match cmd {
+            Cmd::FilterDone => {
+                let text = self.prompt.clone().unwrap_or_default();
+                match filter::parse(&text) {
+                    Ok(f) if f.is_empty() => {
+                        self.prompt = None;
+                        if let Some(s) = &mut self.search {
+                            s.running = false;
+                        }
+                        self.clear_filter()
+                    }
+                    Ok(f) => {
+                        self.prompt = None;
+                        self.start_search(f, false)
+                    }
+                    Err(e) => {
+                        self.prompt_error = Some(e);
+                        Vec::new()
+                    }
+                }
+            }
+            Cmd::ClearFilter => {
+                self.prompt = None;
+                self.prompt_error = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A key typed into the `/` prompt.
+    pub fn prompt_input(&mut self, key: crossterm::event::KeyEvent) {
+        if let Some(text) = &mut self.prompt
+            && crate::tui::ui::text::edit_filter(text, key)
+        {
+            self.prompt_error = None;
+        }
+    }
+
+    /// Text pasted into the `/` prompt (control characters dropped).
+    pub fn prompt_paste(&mut self, pasted: &str) {
+        if let Some(text) = &mut self.prompt {
+            text.extend(pasted.chars().filter(|c| !c.is_control()));
+        }
+    }
+
+    fn detail_command(&mut self, cmd: Cmd, cx: &Cx<'_>) {
+        let Some(d) = &mut self.detail else {
+            return;
+        };
+        if cmd == Cmd::Close {
+            self.detail = None;
+            return;
+        }
+        let rows = usize::from(cx.body.height.saturating_sub(2)).max(1);
+        let last = detail::lines(&d.line, cx.theme).len().saturating_sub(rows);
+        if let Some(at) = cmd.scrolled(d.scroll, rows, last) {
+            d.scroll = at;
+        }
+    }
+
+    /// The job that reads the log again where the view is: the newest page if it shows the
+    /// end, else the same page.
+    pub fn reload_job(&self) -> (Job, PendingKind) {
+        let at = if self.page.at_end || self.page.lines.is_empty() {
+            AuditAt::Newest
+        } else {
+            AuditAt::After(self.page.start())
+        };
+        let last = at == AuditAt::Newest && self.selected + 1 >= self.page.lines.len();
+        (Job::ReadAudit(at), PendingKind::Audit { last })
     }
 
     fn rows(body: Rect) -> usize {
         usize::from(body.height.saturating_sub(3)).max(1)
     }
 
-    /// The log as the worker read it (scrolled to its end), or why it could not.
-    pub fn loaded(&mut self, read: Result<Vec<AuditEntry>, String>, cx: &Cx<'_>) {
+    /// A page as the worker read it, or why it could not be read. `last` selects its last line
+    /// (paging up, or the newest page), else the line selected before if the page still has
+    /// it (a reload), else its first.
+    pub fn loaded(&mut self, read: Result<Page, String>, last: bool, cx: &Cx<'_>) {
         self.loaded = true;
+        let keep = self.page.lines.get(self.selected).map(|l| l.offset);
         match read {
-            Ok(entries) => {
-                self.entries = entries;
+            Ok(page) => {
+                if page.at_end {
+                    self.newest_seq = page
+                        .lines
+                        .iter()
+                        .rev()
+                        .find_map(|l| l.entry.as_ref().map(|e| e.seq))
+                        .or(self.newest_seq);
+                }
+                self.page = page;
                 self.error = None;
-                self.scroll = self.entries.len().saturating_sub(Self::rows(cx.body));
+                if self.search.is_none() {
+                    let rows = Self::rows(cx.body);
+                    let kept =
+                        keep.and_then(|o| self.page.lines.iter().position(|l| l.offset == o));
+                    match (last, kept) {
+                        (true, _) => {
+                            let at = self.page.lines.len().saturating_sub(1);
+                            self.selected = at;
+                            self.scroll = (at + 1).saturating_sub(rows);
+                        }
+                        (false, Some(at)) => self.select(at, rows),
+                        (false, None) => (self.selected, self.scroll) = (0, 0),
+                    }
+                }
             }
             Err(e) => self.error = Some(e),
         }
@@ -93,9 +321,12 @@ impl AuditScreen {
         }
     }
 
-    /// Draws the screen into `body`.
+    /// Draws the screen into `body`: the detail if one is open, else the list.
     pub fn render(&self, frame: &mut Frame<'_>, body: Rect, cx: &Cx<'_>) {
-        render(frame, body, self, cx);
+        match &self.detail {
+            Some(d) => detail::render(frame, body, d, cx.theme),
+            None => table::render(self, frame, body, cx),
+        }
     }
 }
 
@@ -111,108 +342,4 @@ fn verified_text(r: &AuditVerifyReport) -> String {
         .map(|until| format!(", unkeyed up to seq {until}"))
         .unwrap_or_default();
     format!("chain intact, {} lines{anchor}{legacy}", r.lines_checked)
-}
-
-/// Widths of the principal, action and "touched" columns: room for `source→destination` from
-/// 80 columns on; narrower screens keep room for the result.
-fn widths(width: u16) -> (usize, usize, usize) {
-    if width >= 78 {
-        (10, 18, 19)
-    } else {
-        (8, 14, 9)
-    }
-}
-
-/// What the entry touched, in `width` columns: `source→destination` for ReEncrypt, the alias of
-/// an alias action, else the resolved key — or the reference as given if none resolved.
-fn touched(r: &AuditRecord, width: usize) -> String {
-    let short = crate::tui::ui::text::short_id;
-    let text = match (&r.source_key_id, &r.key_id, &r.alias_name) {
-        (Some(source), Some(destination), _) if width >= 19 => {
-            format!("{}→{}", short(source), short(destination))
-        }
-        (_, _, Some(alias)) => alias.clone(),
-        (_, Some(key), _) => short(key),
-        _ => r.key_ref.clone().unwrap_or_else(|| "—".to_owned()),
-    };
-    fit(&text, width)
-}
-
-fn entry_line(e: &AuditEntry, width: u16, theme: crate::tui::ui::theme::Theme) -> Line<'_> {
-    let r = &e.record;
-    let time = short_time(&r.time, width);
-    let (principal, action, key) = widths(width);
-    let key = touched(r, key);
-    let ok = r.result == "Success";
-    let row = format!(
-        "{time} {} {} {key} ",
-        fit(&r.principal, principal),
-        fit(&r.action, action)
-    );
-    // What is left for the result; cut with a visible "…" rather than at the border.
-    let left = usize::from(width).saturating_sub(5 + row.chars().count());
-    let result = if r.result.chars().count() > left {
-        fit(&r.result, left)
-    } else {
-        r.result.clone()
-    };
-    Line::from(vec![
-        Span::styled(format!("{:>4} ", e.seq), theme.dim()),
-        Span::raw(row),
-        Span::styled(result, if ok { theme.ok() } else { theme.error() }),
-    ])
-}
-
-/// The whole date on wide screens, else `MM-DD HH:MM`.
-fn short_time(time: &str, width: u16) -> String {
-    if width >= 100 {
-        time.to_owned()
-    } else {
-        time.get(5..16).unwrap_or(time).replace('T', " ")
-    }
-}
-
-fn render(frame: &mut Frame<'_>, body: Rect, a: &AuditScreen, cx: &Cx<'_>) {
-    let theme = cx.theme;
-    let mut title = format!(" Audit log ({} entries) ", a.entries.len());
-    if let Some(v) = &a.verified {
-        title.push_str("· ");
-        title.push_str(v);
-        title.push(' ');
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(body);
-    frame.render_widget(block, body);
-    let time = short_time("yyyy-MM-ddTHH:mm:ssZ", inner.width);
-    let (principal, action, key) = widths(inner.width);
-    let header = format!(
-        "   # {} {} {} {} result",
-        fit("time", time.chars().count()),
-        fit("principal", principal),
-        fit("action", action),
-        fit("key", key)
-    );
-    let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
-    if let Some(e) = &a.error {
-        lines.push(Line::from(Span::styled(e.as_str(), theme.error())));
-    } else if a.entries.is_empty() {
-        let text = if a.loaded {
-            "The audit log is empty."
-        } else {
-            "Reading the audit log…"
-        };
-        lines.push(Line::from(Span::styled(text, theme.dim())));
-    }
-    let rows = usize::from(inner.height.saturating_sub(1));
-    lines.extend(
-        a.entries
-            .iter()
-            .skip(a.scroll)
-            .take(rows)
-            .map(|e| entry_line(e, inner.width, theme)),
-    );
-    frame.render_widget(Paragraph::new(lines), inner);
 }

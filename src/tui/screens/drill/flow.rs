@@ -198,5 +198,6 @@ fn drill_error(e: &DrillError, request_id: &str) -> ErrorModal {
         title,
         lines,
         document: None,
+        request_id: Some(request_id.to_owned()),
     }
 }
