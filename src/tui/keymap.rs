@@ -152,7 +152,7 @@ const ESC: &[Chord] = &[key(KeyCode::Esc)];
 const ENTER: &[Chord] = &[key(KeyCode::Enter)];
 
 #[rustfmt::skip]
-const ALWAYS: &[Binding] = &[b(&[ctrl('c')], "^C", Cmd::Quit, "quit at once", false)];
+const ALWAYS: &[Binding] = &[b(&[ctrl('c')], "^C", Cmd::Quit, "quit (asks while a drill runs)", false)];
 
 #[rustfmt::skip]
 const GLOBAL: &[Binding] = &[

@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod error;
 pub mod help;
 pub mod picker;
+pub mod quit;
 pub mod restore;
 pub mod result;
 pub mod save_prompt;
@@ -18,6 +19,7 @@ use crate::tui::modals::confirm::ConfirmModal;
 use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::help::HelpModal;
 use crate::tui::modals::picker::Picker;
+use crate::tui::modals::quit::QuitModal;
 use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::save_prompt::SavePrompt;
 use crate::tui::ui::layout::popup_area;
@@ -33,6 +35,8 @@ pub enum Modal {
     Save(SavePrompt),
     /// Restore the vault file from its `.bak`?
     Restore(RestoreModal),
+    /// Quit while a drill runs?
+    Quit(QuitModal),
 }
 
 impl Modal {
@@ -40,7 +44,7 @@ impl Modal {
     pub fn layer(&self) -> (Layer, Sink) {
         match self {
             Self::Help(_) => (Layer::Help, Sink::None),
-            Self::Confirm(_) | Self::Restore(_) => (Layer::Confirm, Sink::None),
+            Self::Confirm(_) | Self::Restore(_) | Self::Quit(_) => (Layer::Confirm, Sink::None),
             Self::Error(_) => (Layer::Error, Sink::None),
             Self::Picker(_) => (Layer::Picker, Sink::Picker),
             Self::Save(_) => (Layer::Prompt, Sink::Prompt),
@@ -52,7 +56,9 @@ impl Modal {
         match self {
             Self::Help(_) => popup_area(area, 80, 40),
             Self::Picker(_) => popup_area(area, 96, 30),
-            Self::Confirm(_) | Self::Error(_) | Self::Restore(_) => popup_area(area, 70, 12),
+            Self::Confirm(_) | Self::Error(_) | Self::Restore(_) | Self::Quit(_) => {
+                popup_area(area, 70, 12)
+            }
             Self::Save(_) => popup_area(area, 72, 4),
         }
     }
@@ -66,6 +72,7 @@ impl Modal {
             Self::Picker(m) => m.render(frame, area, theme),
             Self::Save(m) => m.render(frame, area, theme),
             Self::Restore(m) => m.render(frame, area, theme),
+            Self::Quit(m) => m.render(frame, area, theme),
         }
     }
 }

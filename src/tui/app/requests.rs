@@ -192,6 +192,10 @@ impl App {
             }
             (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
             (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
+            (Modal::Quit(_), Cmd::Confirm) => return self.quit_now(),
+            (Modal::Quit(_), Cmd::Cancel) => {
+                return self.toast(Level::Info, "The drill keeps running");
+            }
             (Modal::Confirm(_) | Modal::Restore(_), Cmd::Cancel) => {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
