@@ -217,6 +217,34 @@ fn leaving_the_input_field_scans_it_once_and_starting_checks_the_fields() {
 }
 
 #[test]
+fn the_plan_warns_of_other_keys_moving_and_labels_its_counts_an_estimate() {
+    let mut h = harness();
+    h.type_text("4");
+    h.key(KeyCode::Enter);
+    h.type_text(INPUT);
+    h.app.drill.scan = ScanState::Ready(drill_states::scan(&h));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Esc);
+    let screen = h.screen(80, 30);
+    // 1,974 lines are under alias/payments: the drill to alias/orders moves them over.
+    assert!(
+        screen.contains("⚠ 1,974 lines of other keys will move to alias/orders"),
+        "{screen}"
+    );
+    assert!(screen.contains("≈ 9,974 to re-encrypt"), "{screen}");
+    assert!(
+        screen.contains("≈ estimate: decryption may still fail"),
+        "{screen}"
+    );
+    // In place, every line stays with its own key: nothing to warn of, still an estimate.
+    h.app.drill.form.set(DrillField::Destination, "");
+    let screen = h.screen(80, 30);
+    assert!(screen.contains("✓ in place"), "{screen}");
+    assert!(!screen.contains("of other keys"), "{screen}");
+    assert!(screen.contains("≈ estimate"), "{screen}");
+}
+
+#[test]
 fn the_picker_offers_symmetric_keys_for_the_destination() {
     let mut h = harness();
     h.type_text("4");
