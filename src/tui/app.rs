@@ -307,6 +307,8 @@ impl App {
             Cmd::ShowDrill => self.show(Screen::Drill),
             Cmd::ShowEndpoint => self.show(Screen::Endpoint),
             Cmd::NextScreen => self.show(self.screen.next()),
+            Cmd::PrevScreen => self.show(self.screen.prev()),
+            Cmd::Back if self.screen != Screen::Keys => self.show(Screen::Keys),
             Cmd::ToggleWalkthrough => {
                 if let Some(w) = &mut self.walkthrough {
                     w.visible = !w.visible;

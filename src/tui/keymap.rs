@@ -24,6 +24,9 @@ pub enum Cmd {
     ShowDrill,
     ShowEndpoint,
     NextScreen,
+    PrevScreen,
+    /// Back one level: a main screen goes back to the keys (esc where the screen binds none).
+    Back,
     ToggleWalkthrough,
     Up,
     Down,
@@ -164,6 +167,8 @@ const GLOBAL: &[Binding] = &[
     b(&[ch('4')], "4", Cmd::ShowDrill, "rotation drill screen", false),
     b(&[ch('5')], "5", Cmd::ShowEndpoint, "endpoint screen", false),
     b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
+    b(&[key(KeyCode::BackTab)], "S-tab", Cmd::PrevScreen, "previous screen", false),
+    b(ESC, "esc", Cmd::Back, "back to the keys screen", false),
     b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
 ];
 

@@ -82,4 +82,12 @@ impl Screen {
         let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
         Self::ALL.get(i + 1).copied().unwrap_or(Self::Keys)
     }
+
+    /// The screen before this one (Shift-Tab), the last before the first.
+    #[must_use]
+    pub fn prev(self) -> Self {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        let before = i.checked_sub(1).unwrap_or(Self::ALL.len() - 1);
+        Self::ALL.get(before).copied().unwrap_or(Self::Keys)
+    }
 }

@@ -11,6 +11,9 @@ use crate::tui::ui::theme::Theme;
 /// The title of the question (tests look for it).
 pub const QUIT_TITLE: &str = "Quit while the drill runs?";
 
+/// What the banner and the quit question add when a drill rotated its keys first.
+pub const ROTATED_STAYS: &str = "a cancel does not undo a rotation";
+
 /// The question before quitting during a drill.
 #[derive(Debug, Clone, Default)]
 pub struct QuitModal {
@@ -24,7 +27,7 @@ impl QuitModal {
         let mut lines =
             vec!["Quitting cancels the running drill: no output file is written.".to_owned()];
         if self.rotated_first {
-            let stays = crate::tui::screens::drill::ROTATED_STAYS;
+            let stays = ROTATED_STAYS;
             lines.push(format!(
                 "Its key was rotated first: the new version stays ({stays})."
             ));

@@ -112,17 +112,37 @@ impl ResultView {
             .min(inner.height / 2)
     }
 
+    /// The summary line, the document and the CLI and query lines within `inner`.
+    fn parts(&self, inner: Rect) -> [Rect; 3] {
+        Layout::vertical([
+            Constraint::Length(u16::from(!self.summary.is_empty() && inner.height >= 4)),
+            Constraint::Min(1),
+            Constraint::Length(self.tail_height(inner)),
+        ])
+        .areas(inner)
+    }
+
+    /// How far the document scrolls when drawn in `area`: until its last line is at the
+    /// bottom of its part, no further (wrapped lines counted as drawn).
+    pub fn max_scroll(&self, area: Rect) -> u16 {
+        let [_, document, _] = self.parts(Block::default().borders(Borders::ALL).inner(area));
+        let width = usize::from(document.width.max(1));
+        let rows: usize = self
+            .document()
+            .lines()
+            .map(|l| l.chars().count().div_ceil(width).max(1))
+            .sum();
+        u16::try_from(rows)
+            .unwrap_or(u16::MAX)
+            .saturating_sub(document.height)
+    }
+
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme) {
         frame.render_widget(Clear, area);
         let block = self.block(theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let [summary, document, cli] = Layout::vertical([
-            Constraint::Length(u16::from(!self.summary.is_empty() && inner.height >= 4)),
-            Constraint::Min(1),
-            Constraint::Length(self.tail_height(inner)),
-        ])
-        .areas(inner);
+        let [summary, document, cli] = self.parts(inner);
         frame.render_widget(
             Paragraph::new(Span::styled(self.summary.as_str(), theme.title())),
             summary,

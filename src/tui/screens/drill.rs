@@ -34,8 +34,7 @@ use crate::tui::vault_view::KeyRow;
 /// What the banner says after a cancelled drill.
 pub const CANCELLED: &str = " Cancelled — no output written.";
 
-/// What the banner and the quit question add when a drill rotated its keys first.
-pub const ROTATED_STAYS: &str = "a cancel does not undo a rotation";
+pub use crate::tui::modals::quit::ROTATED_STAYS;
 
 /// The drill screen.
 #[derive(Debug, Default)]
