@@ -192,7 +192,7 @@ fn toasts_leave_the_cli_and_request_lines_of_a_result_in_view() {
     let bare = draw(&h.app, 80, 24);
     let tail: Vec<&str> = bare
         .lines()
-        .filter(|l| l.contains("CLI ") || l.contains("?Action="))
+        .filter(|l| l.contains("CLI ") || l.contains("?Action=") || l.contains("Key alias/orders"))
         .collect();
     assert!(!tail.is_empty(), "{bare}");
     h.app.toasts.push(
@@ -215,4 +215,35 @@ fn toasts_leave_the_cli_and_request_lines_of_a_result_in_view() {
         .position(|l| l.contains("A second note"))
         .unwrap();
     assert!(at > rows.len() / 2, "{screen}");
+}
+
+#[test]
+fn details_show_the_whole_primary_version_id_and_usage_protection_and_arn() {
+    let h = harness();
+    let key = h.app.selected_key().unwrap();
+    let primary = key.primary_id().to_owned();
+    let arn = key.arn.clone();
+    for (w, hgt) in [(80, 24), (60, 20)] {
+        let screen = draw(&h.app, w, hgt);
+        // The id may be cut into lines, never shortened with "…".
+        let joined = details_text(&screen);
+        assert!(joined.contains(&primary), "{w}x{hgt}: {primary}\n{screen}");
+        assert!(screen.contains("★ "), "{screen}");
+    }
+    let screen = draw(&h.app, 80, 24);
+    assert!(screen.contains("Usage    ENCRYPT/DECRYPT"), "{screen}");
+    assert!(screen.contains("DelProt. off"), "{screen}");
+    let tall = draw(&h.app, 160, 50);
+    assert!(details_text(&tall).contains(&format!("ARN{arn}")), "{tall}");
+}
+
+/// The details pane's text, its lines joined without their padding.
+fn details_text(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| {
+            let right = l.rsplit("││").next().unwrap_or("");
+            right.trim_end_matches(['│', '"']).trim().to_owned()
+        })
+        .collect()
 }

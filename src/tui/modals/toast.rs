@@ -59,12 +59,12 @@ impl Toasts {
     }
 
     /// Draws the toasts stacked in the bottom-right corner of `area`, or, with `top`, down from
-    /// its top-right corner under its top border (a result's CLI and request lines are at the
-    /// bottom: a toast never covers them).
+    /// its top-right corner under its top border and the result's summary line (a result's CLI
+    /// and request lines are at the bottom, its summary at the top: a toast covers neither).
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme, top: bool) {
         let width = area.width.min(48);
         let mut bottom = area.bottom();
-        let mut next_top = area.y.saturating_add(1);
+        let mut next_top = area.y.saturating_add(2);
         for toast in self.0.iter().rev() {
             let text_width = usize::from(width.saturating_sub(2)).max(1);
             let rows = toast.text.chars().count().div_ceil(text_width);

@@ -333,20 +333,19 @@ fn render_details(frame: &mut Frame<'_>, area: Rect, key: Option<&KeyRow>, theme
     let Some(key) = key else {
         return;
     };
-    let about = crate::tui::screens::key_details::about(key, theme);
-    let about_rows = crate::tui::screens::key_details::height(&about, inner.width);
-    let [top, versions] = Layout::vertical([
-        Constraint::Length(about_rows.min(inner.height.saturating_sub(3).max(inner.height / 2))),
+    let details = crate::tui::screens::key_details::about(key, theme);
+    let about_rows = crate::tui::screens::key_details::height(&details, inner.width);
+    let versions = crate::tui::screens::key_details::versions(key, usize::from(inner.width), theme);
+    // The versions keep room for the primary one and its whole id; the details' last lines
+    // give way first.
+    let needed = crate::tui::screens::key_details::versions_needed(&versions)
+        .max(3)
+        .min(inner.height / 2 + 1);
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(about_rows.min(inner.height.saturating_sub(needed))),
         Constraint::Min(0),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(about).wrap(Wrap { trim: false }), top);
-    frame.render_widget(
-        Paragraph::new(crate::tui::screens::key_details::versions(
-            key,
-            usize::from(inner.width),
-            theme,
-        )),
-        versions,
-    );
+    frame.render_widget(Paragraph::new(details).wrap(Wrap { trim: false }), top);
+    frame.render_widget(Paragraph::new(versions), rest);
 }
