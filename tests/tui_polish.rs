@@ -247,3 +247,82 @@ fn details_text(screen: &str) -> String {
         })
         .collect()
 }
+
+fn list_aliases(h: &kms_console::tui::runtime::harness::Harness) -> Vec<String> {
+    h.app
+        .keys
+        .shown
+        .iter()
+        .map(|&i| {
+            h.app.view.keys[i]
+                .aliases
+                .first()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn o_cycles_the_sort_column_and_the_header_and_title_show_it() {
+    use kms_console::tui::screens::keys::sort::KeySort;
+    let mut h = harness();
+    let vault_order = list_aliases(&h);
+    h.type_text("o");
+    assert_eq!(h.app.keys.sort, KeySort::Alias);
+    let mut sorted = vault_order.clone();
+    sorted.sort();
+    assert_eq!(list_aliases(&h), sorted);
+    let screen = draw(&h.app, 80, 24);
+    assert!(screen.contains("Keys (8) · by alias"), "{screen}");
+    assert!(screen.contains("Alias▾"), "{screen}");
+    // The selection stays on the same key.
+    assert_eq!(h.app.selected_key().unwrap().aliases[0], "alias/orders");
+    h.type_text("oo");
+    assert_eq!(h.app.keys.sort, KeySort::State);
+    let states: Vec<_> = h
+        .app
+        .keys
+        .shown
+        .iter()
+        .map(|&i| h.app.view.keys[i].state.as_str())
+        .collect();
+    let mut by_state = states.clone();
+    by_state.sort_unstable();
+    assert_eq!(states, by_state);
+    assert!(draw(&h.app, 80, 24).contains("State▾"));
+    h.type_text("o");
+    assert_eq!(h.app.keys.sort, KeySort::Versions);
+    assert_eq!(
+        h.app.view.keys[h.app.keys.shown[0]].aliases[0],
+        "alias/orders"
+    );
+    assert!(draw(&h.app, 80, 24).contains("#▾"));
+    // Round the cycle: back to the vault's order, no marker.
+    h.type_text("ooo");
+    assert_eq!(h.app.keys.sort, KeySort::Vault);
+    assert_eq!(list_aliases(&h), vault_order);
+    let screen = draw(&h.app, 80, 24);
+    assert!(
+        !screen.contains('▾') && !screen.contains("· by"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_second_alias_shows_as_plus_n_and_wide_lists_show_the_description() {
+    let mut h = harness();
+    h.type_text("A");
+    h.type_text("orders-eu");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.selected_key().unwrap().aliases.len(), 2);
+    let screen = draw(&h.app, 80, 24);
+    assert!(screen.contains("│orders +1  "), "{screen}");
+    assert!(!screen.contains("Description"), "no room at 80 columns");
+    let wide = draw(&h.app, 160, 30);
+    assert!(wide.contains("Description"), "{wide}");
+    let row = wide.lines().find(|l| l.contains("orders +1")).unwrap();
+    assert!(row.contains("Orders service: data keys"), "{row}");
+}

@@ -25,6 +25,8 @@ pub enum Cmd {
     ShowEndpoint,
     NextScreen,
     PrevScreen,
+    /// Sort the list by the next column.
+    Sort,
     /// Back one level: a main screen goes back to the keys (esc where the screen binds none).
     Back,
     ToggleWalkthrough,
@@ -187,6 +189,7 @@ const KEYS: &[Binding] = &[
     b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "last key", false),
     b(&[ch('/')], "/", Cmd::Filter, "filter keys", true),
     b(ESC, "esc", Cmd::ClearFilter, "clear the filter", false),
+    b(&[ch('o')], "o", Cmd::Sort, "sort by the next column", false),
     b(&[ch('r')], "r", Cmd::Open(Action::ReEncrypt), "ReEncrypt", true),
     b(&[ch('a'), key(KeyCode::Enter)], "a/⏎", Cmd::Actions, "all actions", true),
     b(&[ch('e')], "e", Cmd::Open(Action::Encrypt), "Encrypt", false),
