@@ -20,6 +20,7 @@ use kms_console::tui::form::field::FieldInput;
 use kms_console::tui::job::{Job, WorkerEvent};
 use kms_console::tui::keymap::Layer;
 use kms_console::tui::modals::Modal;
+use kms_console::tui::modals::quit::QUIT_TITLE;
 use kms_console::tui::runtime::harness::{Harness, draw};
 use kms_console::tui::runtime::worker::{Executor, Worker};
 use kms_console::tui::screens::drill::census::CensusState;
@@ -216,6 +217,34 @@ fn leaving_the_input_field_scans_it_once_and_starting_checks_the_fields() {
 }
 
 #[test]
+fn the_plan_warns_of_other_keys_moving_and_labels_its_counts_an_estimate() {
+    let mut h = harness();
+    h.type_text("4");
+    h.key(KeyCode::Enter);
+    h.type_text(INPUT);
+    h.app.drill.scan = ScanState::Ready(drill_states::scan(&h));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Esc);
+    let screen = h.screen(80, 30);
+    // 1,974 lines are under alias/payments: the drill to alias/orders moves them over.
+    assert!(
+        screen.contains("⚠ 1,974 lines of other keys will move to alias/orders"),
+        "{screen}"
+    );
+    assert!(screen.contains("≈ 9,974 to re-encrypt"), "{screen}");
+    assert!(
+        screen.contains("≈ estimate: decryption may still fail"),
+        "{screen}"
+    );
+    // In place, every line stays with its own key: nothing to warn of, still an estimate.
+    h.app.drill.form.set(DrillField::Destination, "");
+    let screen = h.screen(80, 30);
+    assert!(screen.contains("✓ in place"), "{screen}");
+    assert!(!screen.contains("of other keys"), "{screen}");
+    assert!(screen.contains("≈ estimate"), "{screen}");
+}
+
+#[test]
 fn the_picker_offers_symmetric_keys_for_the_destination() {
     let mut h = harness();
     h.type_text("4");
@@ -293,11 +322,81 @@ fn a_running_drill_shows_its_progress_and_esc_cancels_it_once() {
 }
 
 #[test]
-fn quitting_while_a_drill_runs_cancels_it_first() {
+fn quitting_while_a_drill_runs_asks_first_and_quits_cancelling_it() {
     let mut h = harness();
     drill_states::started(&mut h);
     h.type_text("q");
+    assert!(!h.app.quit, "q asks first");
+    assert!(h.effects.is_empty(), "{:?}", h.effects);
+    assert!(matches!(h.app.modals.last(), Some(Modal::Quit(_))));
+    assert!(h.screen(80, 24).contains(QUIT_TITLE));
+    // n keeps the drill running.
+    h.type_text("n");
+    assert!(h.app.modals.is_empty());
+    assert!(h.app.drill.running().is_some_and(|r| !r.cancelling));
+    assert!(!h.app.quit);
+    // ^C asks too; y quits, cancelling the drill first.
+    h.ctrl('c');
+    assert!(!h.app.quit, "^C asks first too");
+    h.type_text("y");
+    assert!(h.app.quit);
     assert!(matches!(h.effects.as_slice(), [Effect::Cancel(c), Effect::Quit] if c.is_cancelled()));
+}
+
+#[test]
+fn a_second_ctrl_c_on_the_question_quits_at_once() {
+    let mut h = harness();
+    drill_states::started(&mut h);
+    h.ctrl('c');
+    assert!(!h.app.quit);
+    h.ctrl('c');
+    assert!(h.app.quit);
+    assert!(matches!(h.effects.as_slice(), [Effect::Cancel(c), Effect::Quit] if c.is_cancelled()));
+}
+
+#[test]
+fn without_a_drill_q_quits_at_once() {
+    let mut h = harness();
+    h.type_text("4q");
+    assert!(h.app.quit);
+    assert!(h.app.modals.is_empty());
+}
+
+#[test]
+fn a_cancelled_rotate_first_drill_says_the_new_version_stays() {
+    let mut h = harness();
+    drill_states::started_rotating(&mut h);
+    h.key(KeyCode::Esc);
+    drill_states::rotated_orders(&mut h);
+    drill_states::finish(&mut h, Err(kms_console::core::drill::DrillError::Cancelled));
+    let banner = h.app.drill.banner.clone().unwrap();
+    assert!(banner.starts_with(CANCELLED), "{banner}");
+    assert!(
+        banner.contains("Rotated first: alias/orders v4 was made and stays"),
+        "{banner}"
+    );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("alias/orders v4 was made"), "{screen}");
+}
+
+#[test]
+fn a_rotate_first_drill_cancelled_before_it_rotated_claims_no_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, input) = setup(dir.path(), 2);
+    let mut h = console(vault, &input);
+    let versions = |h: &Harness| h.app.view.resolve("alias/orders").unwrap().versions.len();
+    let before = versions(&h);
+    h.app.drill.form.rotate = true;
+    h.hold = true;
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.release();
+    assert_eq!(h.app.drill.banner.as_deref(), Some(CANCELLED));
+    assert_eq!(
+        versions(&h),
+        before,
+        "cancelled before it started: not rotated"
+    );
 }
 
 #[test]

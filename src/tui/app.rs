@@ -18,6 +18,7 @@ macro_rules! cx {
 pub mod damage;
 pub(in crate::tui) mod gate;
 pub mod input;
+pub(in crate::tui) mod quit;
 pub(in crate::tui) mod replies;
 pub(in crate::tui) mod requests;
 pub mod rooms;
@@ -296,17 +297,7 @@ impl App {
 
     fn global_command(&mut self, cmd: Cmd) -> Vec<Effect> {
         match cmd {
-            Cmd::Quit => {
-                // A running drill stops first (writing nothing), so the worker can end.
-                let outs = self.drill.cancel();
-                let mut effects = self.carry_out(outs);
-                // The endpoint stops too, finishing the requests it is answering.
-                let outs = self.endpoint.stop();
-                effects.extend(self.carry_out(outs));
-                self.quit = true;
-                effects.push(Effect::Quit);
-                effects
-            }
+            Cmd::Quit => self.quit_command(),
             Cmd::Help => {
                 let (layers, _) = self.route();
                 self.modals
@@ -321,6 +312,8 @@ impl App {
             Cmd::ShowDrill => self.show(Screen::Drill),
             Cmd::ShowEndpoint => self.show(Screen::Endpoint),
             Cmd::NextScreen => self.show(self.screen.next()),
+            Cmd::PrevScreen => self.show(self.screen.prev()),
+            Cmd::Back if self.screen != Screen::Keys => self.show(Screen::Keys),
             Cmd::ToggleWalkthrough => {
                 if let Some(w) = &mut self.walkthrough {
                     w.visible = !w.visible;

@@ -182,6 +182,26 @@ fn other_rows(scan: &InputScan) -> Vec<Row> {
     out
 }
 
+/// Lines of keys other than the destination that the drill would move to it (re-encrypted
+/// under another key: the plan warns of them). None in place or to an unknown destination.
+pub fn foreign_lines(rows: &[Row], view: &VaultView, destination: &str) -> u64 {
+    let Some(goal) = (!destination.trim().is_empty())
+        .then(|| view.resolve(destination))
+        .flatten()
+    else {
+        return 0;
+    };
+    rows.iter()
+        .filter(|r| r.fate == Fate::Moves)
+        .filter_map(|r| {
+            view.version(r.version.as_deref()?)
+                .map(|(k, _)| (k, r.lines))
+        })
+        .filter(|(key, _)| key.key_id != goal.key_id)
+        .map(|(_, lines)| lines)
+        .sum()
+}
+
 /// Lines that would move, stay and fail: `(moves, current, fails)`.
 pub fn outlook(rows: &[Row]) -> (u64, u64, u64) {
     rows.iter().fold((0, 0, 0), |(m, c, f), r| match r.fate {

@@ -25,6 +25,11 @@ pub enum Cmd {
     ShowDrill,
     ShowEndpoint,
     NextScreen,
+    PrevScreen,
+    /// Sort the list by the next column.
+    Sort,
+    /// Back one level: a main screen goes back to the keys (esc where the screen binds none).
+    Back,
     ToggleWalkthrough,
     Up,
     Down,
@@ -164,7 +169,7 @@ const ESC: &[Chord] = &[key(KeyCode::Esc)];
 const ENTER: &[Chord] = &[key(KeyCode::Enter)];
 
 #[rustfmt::skip]
-const ALWAYS: &[Binding] = &[b(&[ctrl('c')], "^C", Cmd::Quit, "quit at once", false)];
+const ALWAYS: &[Binding] = &[b(&[ctrl('c')], "^C", Cmd::Quit, "quit (asks while a drill runs)", false)];
 
 #[rustfmt::skip]
 const GLOBAL: &[Binding] = &[
@@ -176,6 +181,8 @@ const GLOBAL: &[Binding] = &[
     b(&[ch('4')], "4", Cmd::ShowDrill, "rotation drill screen", false),
     b(&[ch('5')], "5", Cmd::ShowEndpoint, "endpoint screen", false),
     b(&[key(KeyCode::Tab)], "tab", Cmd::NextScreen, "next screen", true),
+    b(&[key(KeyCode::BackTab)], "S-tab", Cmd::PrevScreen, "previous screen", false),
+    b(ESC, "esc", Cmd::Back, "back to the keys screen", false),
     b(&[ch('w')], "w", Cmd::ToggleWalkthrough, "show/hide the walkthrough", false),
 ];
 
@@ -194,6 +201,7 @@ const KEYS: &[Binding] = &[
     b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "last key", false),
     b(&[ch('/')], "/", Cmd::Filter, "filter keys", true),
     b(ESC, "esc", Cmd::ClearFilter, "clear the filter", false),
+    b(&[ch('o')], "o", Cmd::Sort, "sort by the next column", false),
     b(&[ch('r')], "r", Cmd::Open(Action::ReEncrypt), "ReEncrypt", true),
     b(&[ch('a'), key(KeyCode::Enter)], "a/⏎", Cmd::Actions, "all actions", true),
     b(&[ch('e')], "e", Cmd::Open(Action::Encrypt), "Encrypt", false),
@@ -248,7 +256,7 @@ const AUDIT: &[Binding] = &[
     b(&[ch('G'), key(KeyCode::End)], "G", Cmd::Bottom, "newest entry", false),
     b(ENTER, "⏎", Cmd::ViewDocument, "entry detail", true),
     b(&[ch('/')], "/", Cmd::Filter, "filter: principal= action= key= result= since= until= id=", true),
-    b(ESC, "esc", Cmd::ClearFilter, "stop the search, then clear the filter", false),
+    b(ESC, "esc", Cmd::ClearFilter, "stop the search, clear the filter, then back", false),
     b(&[ch('v')], "v", Cmd::Verify, "verify the hash chain", true),
     b(&[ch('r')], "r", Cmd::Reload, "reload", false),
 ];

@@ -5,6 +5,7 @@ pub mod error;
 pub mod help;
 pub mod picker;
 pub mod principal_prompt;
+pub mod quit;
 pub mod restore;
 pub mod result;
 pub mod save_prompt;
@@ -22,6 +23,7 @@ use crate::tui::modals::error::ErrorModal;
 use crate::tui::modals::help::HelpModal;
 use crate::tui::modals::picker::Picker;
 use crate::tui::modals::principal_prompt::PrincipalPrompt;
+use crate::tui::modals::quit::QuitModal;
 use crate::tui::modals::restore::RestoreModal;
 use crate::tui::modals::save_prompt::SavePrompt;
 use crate::tui::modals::secret_once::SecretOnce;
@@ -45,6 +47,8 @@ pub enum Modal {
     Principal(Box<PrincipalPrompt>),
     /// A new AccessKey's secret, shown once.
     SecretOnce(Box<SecretOnce>),
+    /// Quit while a drill runs?
+    Quit(QuitModal),
 }
 
 impl Modal {
@@ -54,7 +58,7 @@ impl Modal {
             Self::Help(_) => (Layer::Help, Sink::None),
             Self::Principal(p) if p.has_field() => (Layer::Ask, Sink::Prompt),
             // A principal's deletion asks yes or no.
-            Self::Confirm(_) | Self::Restore(_) | Self::Principal(_) => {
+            Self::Confirm(_) | Self::Restore(_) | Self::Principal(_) | Self::Quit(_) => {
                 (Layer::Confirm, Sink::None)
             }
             Self::Error(_) => (Layer::Error, Sink::None),
@@ -70,7 +74,9 @@ impl Modal {
         match self {
             Self::Help(_) => popup_area(area, 80, 40),
             Self::Picker(_) => popup_area(area, 96, 30),
-            Self::Confirm(_) | Self::Error(_) | Self::Restore(_) => popup_area(area, 70, 12),
+            Self::Confirm(_) | Self::Error(_) | Self::Restore(_) | Self::Quit(_) => {
+                popup_area(area, 70, 12)
+            }
             Self::Save(_) => popup_area(area, 72, 4),
             Self::Simulator(_) => popup_area(area, 76, 14),
             Self::Principal(_) => popup_area(area, 76, 5),
@@ -90,6 +96,7 @@ impl Modal {
             Self::Simulator(m) => m.render(frame, area, theme),
             Self::Principal(m) => m.render(frame, area, theme),
             Self::SecretOnce(m) => m.render(frame, area, theme),
+            Self::Quit(m) => m.render(frame, area, theme),
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum Out {
     SelectionMoved,
     /// Read the audit log again (unless it is being read).
     LoadAudit,
+    /// Back one level: to the keys screen.
+    Back,
     /// An effect for the event loop as it is.
     Effect(Effect),
 }
@@ -83,5 +85,13 @@ impl Screen {
     pub fn next(self) -> Self {
         let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
         Self::ALL.get(i + 1).copied().unwrap_or(Self::Keys)
+    }
+
+    /// The screen before this one (Shift-Tab), the last before the first.
+    #[must_use]
+    pub fn prev(self) -> Self {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        let before = i.checked_sub(1).unwrap_or(Self::ALL.len() - 1);
+        Self::ALL.get(before).copied().unwrap_or(Self::Keys)
     }
 }

@@ -126,6 +126,28 @@ fn census_view(h: &mut Harness) {
 /// Started, with the job held instead of run; its id.
 pub fn started(h: &mut Harness) -> u64 {
     filled(h);
+    start_held(h)
+}
+
+/// Started with "rotate first" ticked, held; its id.
+pub fn started_rotating(h: &mut Harness) -> u64 {
+    filled(h);
+    h.app.drill.form.rotate = true;
+    start_held(h)
+}
+
+/// The worker's view after a rotate-first drill made alias/orders a new version.
+pub fn rotated_orders(h: &mut Harness) {
+    let mut view = h.app.view.clone();
+    let orders = view.resolve("alias/orders").unwrap().key_id.clone();
+    let key = view.keys.iter_mut().find(|k| k.key_id == orders).unwrap();
+    let mut new = key.versions[0].clone();
+    "99999999-0000-4000-8000-00000000aaaa".clone_into(&mut new.id);
+    key.versions.push(new);
+    h.act(Action::Worker(WorkerEvent::Snapshot(Box::new(view))));
+}
+
+fn start_held(h: &mut Harness) -> u64 {
     h.hold = true;
     h.key(KeyCode::Enter);
     h.held.first().expect("a drill job").0
@@ -145,7 +167,7 @@ pub fn progress() -> (DrillProgress, Duration) {
     (progress, Duration::from_millis(2_250))
 }
 
-fn running(h: &mut Harness) {
+pub fn running(h: &mut Harness) {
     let id = started(h);
     let (progress, elapsed) = progress();
     h.act(Action::Worker(WorkerEvent::DrillProgress {
@@ -156,7 +178,7 @@ fn running(h: &mut Harness) {
 }
 
 /// What the worker sends back for the held drill.
-fn finish(h: &mut Harness, result: Result<DrillReport, DrillError>) {
+pub fn finish(h: &mut Harness, result: Result<DrillReport, DrillError>) {
     let (id, _) = h.held.remove(0);
     h.hold = false;
     let done = DrillDone {
@@ -310,6 +332,23 @@ pub fn all() -> Vec<State> {
         state("drill_cancelled", |h| {
             running(h);
             h.key(KeyCode::Esc);
+            finish(h, Err(DrillError::Cancelled));
+        }),
+        state("drill_quit_asked", |h| {
+            running(h);
+            h.key(KeyCode::Char('q'));
+        }),
+        state("drill_cancelled_rotated", |h| {
+            started_rotating(h);
+            let (progress, elapsed) = progress();
+            let id = h.held[0].0;
+            h.act(Action::Worker(WorkerEvent::DrillProgress {
+                id,
+                progress,
+                elapsed,
+            }));
+            h.key(KeyCode::Esc);
+            rotated_orders(h);
             finish(h, Err(DrillError::Cancelled));
         }),
         state("drill_report", |h| {

@@ -165,6 +165,16 @@ pub fn screens() -> Vec<State> {
     let mut out = vec![
         with("keys", |_| {}),
         with("keys_filtered", |h| h.type_text("/sm")),
+        // alias/orders given a second alias (+1), the list sorted by state (o ×3).
+        with("keys_sorted", |h| {
+            h.type_text("A");
+            h.type_text("orders-eu");
+            h.key(KeyCode::Enter);
+            h.key(KeyCode::Esc);
+            h.key(KeyCode::Esc);
+            h.app.toasts.0.clear();
+            h.type_text("ooo");
+        }),
         with("keys_no_match", |h| {
             h.type_text("/zzz");
             h.key(KeyCode::Enter);

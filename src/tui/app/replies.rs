@@ -78,7 +78,7 @@ impl App {
             }
             (PendingKind::Drill, reply) => {
                 self.audit.stale = true;
-                let outs = self.drill.done(reply);
+                let outs = self.drill.done(reply, &self.view);
                 self.carry_out(outs)
             }
             (PendingKind::EndpointStart, Reply::EndpointStarted(r)) => {

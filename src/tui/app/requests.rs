@@ -133,6 +133,12 @@ impl App {
         let format = self.config.format;
         match outcome {
             Ok(response) => {
+                // The new key is selected (the worker's new view came before this reply).
+                if request.is(crate::api::Action::CreateKey)
+                    && let Some(subject) = &response.subject
+                {
+                    self.select_key(&subject.key_id.clone());
+                }
                 let view = ResultView::new(request, Ok(response), format, &self.view);
                 self.result = Some(view.acting_as(principal));
             }
@@ -158,8 +164,10 @@ impl App {
                 return Vec::new();
             }
             Cmd::Down => {
-                let lines = u16::try_from(result.document().lines().count()).unwrap_or(u16::MAX);
-                result.scroll = (result.scroll + 1).min(lines.saturating_sub(1));
+                let body = crate::tui::app::view::areas(self).body;
+                if let Some(result) = &mut self.result {
+                    result.scroll = (result.scroll + 1).min(result.max_scroll(body));
+                }
                 return Vec::new();
             }
             Cmd::Save => {
@@ -280,15 +288,20 @@ impl App {
         };
         match (modal, cmd) {
             (Modal::Help(mut help), Cmd::Up | Cmd::Down) => {
-                help.scroll = if cmd == Cmd::Up {
-                    help.scroll.saturating_sub(1)
-                } else {
-                    help.scroll.saturating_add(1)
-                };
+                let room = crate::tui::app::view::modal_room(self.size);
+                let rows = Modal::Help(help.clone())
+                    .area(room)
+                    .height
+                    .saturating_sub(2);
+                help.scroll_by(cmd == Cmd::Down, rows);
                 self.modals.push(Modal::Help(help));
             }
             (Modal::Confirm(c), Cmd::Confirm) => return self.send(c.request.clone()),
             (Modal::Restore(_), Cmd::Confirm) => return self.restore_confirmed(),
+            (Modal::Quit(_), Cmd::Confirm) => return self.quit_now(),
+            (Modal::Quit(_), Cmd::Cancel) => {
+                return self.toast(Level::Info, "The drill keeps running");
+            }
             (Modal::Confirm(_) | Modal::Restore(_) | Modal::Principal(_), Cmd::Cancel) => {
                 return self.toast(Level::Info, "Cancelled; nothing was changed");
             }
@@ -346,6 +359,16 @@ impl App {
             (modal, _) => self.modals.push(modal),
         }
         Vec::new()
+    }
+
+    /// Selects key `key_id` in the list, clearing a filter that hides it.
+    fn select_key(&mut self, key_id: &str) {
+        self.keys.refilter(&self.view, Some(key_id));
+        if self.keys.selected_id.as_deref() != Some(key_id) {
+            self.keys.query.clear();
+            self.keys.refilter(&self.view, Some(key_id));
+        }
+        self.relayout();
     }
 
     fn picked(&mut self, picker: &Picker) -> Vec<Effect> {

@@ -44,6 +44,7 @@ impl App {
                 Out::Principal(call) => effects.extend(self.principal_call(call)),
                 Out::SelectionMoved => self.saw_selection(),
                 Out::LoadAudit => effects.extend(self.load_audit()),
+                Out::Back => effects.extend(self.show(Screen::Keys)),
                 Out::Effect(effect) => effects.push(effect),
             }
         }

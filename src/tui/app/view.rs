@@ -122,18 +122,12 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             result.render(frame, a.body, theme);
         }
     }
-    app.toasts.render(frame, a.body, theme);
+    app.toasts
+        .render(frame, a.body, theme, app.result.is_some());
     render_status(frame, a.status, app, theme);
     render_footer(frame, a.footer, app, theme);
     // Modals leave the status bar and the footer (their keys) in view when there is room.
-    let above = if area.height >= 12 {
-        Rect {
-            height: area.height - 2,
-            ..area
-        }
-    } else {
-        area
-    };
+    let above = modal_room_in(area);
     for modal in &app.modals {
         modal.render(frame, above, theme);
     }
@@ -247,4 +241,21 @@ fn render_footer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         spans.push(Span::styled(format!(" {desc} "), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Where modals are drawn on a terminal of `size`: all of it but the status bar and the
+/// footer (their keys), when there is room.
+pub fn modal_room(size: (u16, u16)) -> Rect {
+    modal_room_in(Rect::new(0, 0, size.0, size.1))
+}
+
+fn modal_room_in(area: Rect) -> Rect {
+    if area.height >= 12 {
+        Rect {
+            height: area.height - 2,
+            ..area
+        }
+    } else {
+        area
+    }
 }

@@ -60,8 +60,18 @@ impl TextField {
         *self.area = area;
     }
 
-    /// Edits with a key; `true` if the text changed. A new line never stays.
+    /// Edits with a key; `true` if the text changed. A new line never stays. Ctrl-U clears the
+    /// field (as in a shell and in the filters; the text area would undo instead).
     pub fn input(&mut self, key: KeyEvent) -> bool {
+        if key.code == crossterm::event::KeyCode::Char('u')
+            && key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL)
+        {
+            let changed = !self.text().is_empty();
+            self.set("");
+            return changed;
+        }
         let before = self.area.lines().len();
         let changed = self.area.input(key);
         if self.area.lines().len() != before {

@@ -113,6 +113,9 @@ pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
                 form.set("Algorithm", a);
             }
         }
+        if action == Action::UpdateRotationPolicy {
+            prefill_rotation(form, key);
+        }
         if matches!(action, Action::UpdateAlias | Action::DeleteAlias)
             && let Some(alias) = key.aliases.first()
         {
@@ -123,6 +126,23 @@ pub fn prefill(form: &mut Form, key: Option<&KeyRow>) {
         form.set("AliasName", "alias/");
     }
     focus_first_empty(form);
+}
+
+/// The rotation-policy form as the key has it: automatic rotation on or off, and its interval
+/// (in days when whole; 365 days, Alibaba's default, for a key that has none yet), so ⏎ sends a
+/// complete policy.
+fn prefill_rotation(form: &mut Form, key: &KeyRow) {
+    let enabled = key.rotation == "Enabled";
+    form.set(
+        "EnableAutomaticRotation",
+        if enabled { "true" } else { "false" },
+    );
+    let interval = match key.rotation_interval {
+        Some(s) if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        Some(s) => format!("{s}s"),
+        None => "365d".to_owned(),
+    };
+    form.set("RotationInterval", &interval);
 }
 
 fn focus_first_empty(form: &mut Form) {

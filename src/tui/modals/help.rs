@@ -44,6 +44,18 @@ impl HelpModal {
         lines
     }
 
+    /// Scrolls one line, never past the point where the last line is at the bottom of the
+    /// `rows` it is drawn in.
+    pub fn scroll_by(&mut self, down: bool, rows: u16) {
+        let lines = u16::try_from(self.lines(Theme::default()).len()).unwrap_or(u16::MAX);
+        let max = lines.saturating_sub(rows);
+        self.scroll = if down {
+            self.scroll.saturating_add(1).min(max)
+        } else {
+            self.scroll.saturating_sub(1).min(max)
+        };
+    }
+
     pub fn line_count(&self) -> usize {
         self.layers.iter().map(|l| l.bindings().len() + 2).sum()
     }

@@ -279,19 +279,41 @@ impl ResultView {
             .min(inner.height / 2)
     }
 
+    /// The summary line, the document, the line of chaining keys and the CLI and query lines
+    /// within `inner`.
+    fn parts(&self, inner: Rect) -> [Rect; 4] {
+        let chain = !self.copyable_fields().is_empty() && inner.height >= 6;
+        Layout::vertical([
+            Constraint::Length(u16::from(!self.summary.is_empty() && inner.height >= 4)),
+            Constraint::Min(1),
+            Constraint::Length(u16::from(chain)),
+            Constraint::Length(self.tail_height(inner)),
+        ])
+        .areas(inner)
+    }
+
+    /// How far the document scrolls when drawn in `area`: until its last line is at the
+    /// bottom of its part, no further (wrapped lines counted as drawn).
+    pub fn max_scroll(&self, area: Rect) -> u16 {
+        let [_, document, _, _] = self.parts(Block::default().borders(Borders::ALL).inner(area));
+        let width = usize::from(document.width.max(1));
+        let rows: usize = self
+            .document()
+            .lines()
+            .map(|l| l.chars().count().div_ceil(width).max(1))
+            .sum();
+        u16::try_from(rows)
+            .unwrap_or(u16::MAX)
+            .saturating_sub(document.height)
+    }
+
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme) {
         frame.render_widget(Clear, area);
         let block = self.block(theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let chain_line = self.chain_line(theme);
-        let [summary, document, chain, cli] = Layout::vertical([
-            Constraint::Length(u16::from(!self.summary.is_empty() && inner.height >= 4)),
-            Constraint::Min(1),
-            Constraint::Length(u16::from(chain_line.is_some() && inner.height >= 6)),
-            Constraint::Length(self.tail_height(inner)),
-        ])
-        .areas(inner);
+        let [summary, document, chain, cli] = self.parts(inner);
         if let Some(line) = chain_line {
             frame.render_widget(Paragraph::new(line), chain);
         }

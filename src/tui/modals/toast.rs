@@ -58,24 +58,31 @@ impl Toasts {
         self.0.is_empty()
     }
 
-    /// Draws the toasts stacked in the bottom-right corner of `area`.
-    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme) {
+    /// Draws the toasts stacked in the bottom-right corner of `area`, or, with `top`, down from
+    /// its top-right corner under its top border and the result's summary line (a result's CLI
+    /// and request lines are at the bottom, its summary at the top: a toast covers neither).
+    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme, top: bool) {
         let width = area.width.min(48);
         let mut bottom = area.bottom();
+        let mut next_top = area.y.saturating_add(2);
         for toast in self.0.iter().rev() {
             let text_width = usize::from(width.saturating_sub(2)).max(1);
             let rows = toast.text.chars().count().div_ceil(text_width);
             let height = u16::try_from(rows).unwrap_or(1).saturating_add(2).min(5);
-            if bottom < area.y.saturating_add(height) {
-                break;
-            }
-            let rect = Rect::new(
-                area.right().saturating_sub(width),
-                bottom - height,
-                width,
-                height,
-            );
-            bottom -= height;
+            let y = if top {
+                if next_top.saturating_add(height) > area.bottom() {
+                    break;
+                }
+                next_top += height;
+                next_top - height
+            } else {
+                if bottom < area.y.saturating_add(height) {
+                    break;
+                }
+                bottom -= height;
+                bottom
+            };
+            let rect = Rect::new(area.right().saturating_sub(width), y, width, height);
             let style = match toast.level {
                 Level::Info => theme.text(),
                 Level::Success => theme.ok(),

@@ -176,7 +176,8 @@ impl AuditScreen {
                 self.generation += 1;
                 vec![Out::LoadAudit]
             }
-            None => Vec::new(),
+            // Nothing to stop or clear: esc goes back one level, as on every screen.
+            None => vec![Out::Back],
         }
     }
 
@@ -187,10 +188,13 @@ impl AuditScreen {
                 match filter::parse(&text) {
                     Ok(f) if f.is_empty() => {
                         self.prompt = None;
-                        if let Some(s) = &mut self.search {
-                            s.running = false;
+                        match &mut self.search {
+                            Some(s) => {
+                                s.running = false;
+                                self.clear_filter()
+                            }
+                            None => Vec::new(),
                         }
-                        self.clear_filter()
                     }
                     Ok(f) => {
                         self.prompt = None;

@@ -34,6 +34,8 @@ use crate::tui::vault_view::KeyRow;
 /// What the banner says after a cancelled drill.
 pub const CANCELLED: &str = " Cancelled — no output written.";
 
+pub use crate::tui::modals::quit::ROTATED_STAYS;
+
 /// The drill screen.
 #[derive(Debug, Default)]
 pub struct DrillScreen {
@@ -94,6 +96,9 @@ pub struct RunningDrill {
     /// Lines in the input, when the scan counted them.
     pub total_lines: Option<u64>,
     pub cancelling: bool,
+    /// Rotate first: each key's number of versions when the drill started, to tell after a
+    /// cancel which keys it rotated (the new view comes before the reply).
+    pub versions_before: Vec<(String, usize)>,
 }
 
 impl RunningDrill {
@@ -111,6 +116,12 @@ impl RunningDrill {
         #[allow(clippy::cast_precision_loss)]
         let ratio = done as f64 / total as f64;
         ratio.clamp(0.0, 1.0)
+    }
+
+    /// Whether the drill has rotated its keys: it did if it asked to and has read lines
+    /// (rotation comes before the first line is read).
+    pub fn rotated(&self) -> bool {
+        self.job.rotate && self.progress.bytes_read > 0
     }
 
     /// Lines finished a second, once there is something to measure.

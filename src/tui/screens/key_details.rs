@@ -27,6 +27,7 @@ pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
     }
     lines.push(field("KeyId", key.key_id.clone(), theme));
     lines.push(field("Spec", key.spec.as_str().to_owned(), theme));
+    lines.push(field("Usage", key.usage.as_str().to_owned(), theme));
     lines.push(Line::from(vec![
         Span::styled(format!("{:<9}", "State"), theme.dim()),
         Span::styled(key.state.as_str(), theme.state(key.state)),
@@ -34,6 +35,12 @@ pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
     if let Some(date) = &key.delete_date {
         lines.push(field("Deletes", date.clone(), theme));
     }
+    let protection = if key.deletion_protection {
+        "on (deletion refused)"
+    } else {
+        "off"
+    };
+    lines.push(field("DelProt.", protection.to_owned(), theme));
     let rotation = match (&key.next_rotation, key.rotation) {
         (Some(next), "Enabled") => format!("every {}, next {next}", key.rotation_label()),
         (_, "Suspended") => format!("{} (key not enabled)", key.rotation_label()),
@@ -45,7 +52,25 @@ pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
         format!("{} by {}", key.created, key.creator),
         theme,
     ));
+    // Last: long, and the first to go when the pane is short.
+    // The ARN has no spaces: on its own line it wraps by characters, as `height` counts.
+    lines.push(Line::from(Span::styled("ARN", theme.dim())));
+    lines.push(Line::from(key.arn.clone()));
     lines
+}
+
+/// Rows the versions need at least: the title, the primary row and its whole id.
+pub fn versions_needed(lines: &[Line<'_>]) -> u16 {
+    let primary_rows = lines
+        .iter()
+        .skip(2)
+        .take_while(|l| {
+            l.spans
+                .first()
+                .is_some_and(|s| s.content == "  " && l.spans.len() == 2)
+        })
+        .count();
+    u16::try_from(lines.len().min(2 + primary_rows)).unwrap_or(u16::MAX)
 }
 
 /// Rows `lines` take when wrapped at `width` (an estimate by characters).
@@ -70,12 +95,23 @@ pub fn versions(key: &KeyRow, width: usize, theme: Theme) -> Vec<Line<'static>> 
         let id_width = width
             .saturating_sub(2 + 1 + date.len() + tail.len())
             .clamp(8, 36);
-        let id = fit(&v.id, id_width);
         let (mark, style) = if primary {
             ("★ ", theme.ok())
         } else {
             ("  ", theme.text())
         };
+        // The primary id is the one an operator copies: whole, on its own line(s) if it
+        // does not fit beside its date.
+        if primary && v.id.chars().count() > id_width {
+            lines.push(Line::from(vec![
+                Span::styled(mark, style),
+                Span::styled(date.to_owned(), theme.dim()),
+                Span::styled(tail, theme.ok()),
+            ]));
+            lines.extend(wrapped_id(&v.id, width, style));
+            continue;
+        }
+        let id = fit(&v.id, id_width);
         lines.push(Line::from(vec![
             Span::styled(mark, style),
             Span::styled(format!("{id} "), style),
@@ -84,4 +120,19 @@ pub fn versions(key: &KeyRow, width: usize, theme: Theme) -> Vec<Line<'static>> 
         ]));
     }
     lines
+}
+
+/// `id` in full under its row, indented, cut into lines of `width` (never `…`).
+fn wrapped_id(id: &str, width: usize, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(2).max(8);
+    let chars: Vec<char> = id.chars().collect();
+    chars
+        .chunks(room)
+        .map(|part| {
+            Line::from(vec![
+                Span::raw("  "),
+                Span::styled(part.iter().collect::<String>(), style),
+            ])
+        })
+        .collect()
 }

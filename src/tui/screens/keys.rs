@@ -1,5 +1,9 @@
-//! The keys screen: the key list (alias, KeyId, spec, state, versions, rotation) with its `/`
-//! filter, beside the selected key's details and versions, the primary one marked.
+//! The keys screen: the key list (alias, KeyId, spec, state, versions, rotation, description)
+//! with its `/` filter and its order (`o`), beside the selected key's details and versions,
+//! the primary one marked.
+
+pub mod columns;
+pub mod sort;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -7,14 +11,14 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::core::spec::{KeySpec, KeyState};
-
 use crate::tui::context::Cx;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::Modal;
 use crate::tui::modals::picker::Picker;
 use crate::tui::screens::Out;
-use crate::tui::ui::text::{edit_filter, fit};
+use crate::tui::screens::keys::columns::{header_line, row_line};
+use crate::tui::screens::keys::sort::KeySort;
+use crate::tui::ui::text::edit_filter;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -32,12 +36,22 @@ pub struct KeysScreen {
     pub offset: usize,
     /// The selected key's id, to keep it selected when the view changes.
     pub selected_id: Option<String>,
+    /// The column the list is sorted by.
+    pub sort: KeySort,
 }
 
 impl KeysScreen {
     /// Applies the filter to a (new) view, keeping `keep` selected if it still shows.
     pub fn refilter(&mut self, view: &VaultView, keep: Option<&str>) {
         self.shown = view.filter(&self.query);
+        if self.sort != KeySort::Vault {
+            let sort = self.sort;
+            self.shown
+                .sort_by(|&a, &b| match (view.keys.get(a), view.keys.get(b)) {
+                    (Some(x), Some(y)) => sort.compare(x, y),
+                    _ => std::cmp::Ordering::Equal,
+                });
+        }
         let found = keep
             .and_then(|id| view.key_index(id))
             .and_then(|k| self.shown.iter().position(|&i| i == k));
@@ -110,6 +124,12 @@ impl KeysScreen {
                 self.refilter(view, keep.as_deref());
                 self.ensure_visible(rows);
             }
+            Cmd::Sort => {
+                self.sort = self.sort.next();
+                let keep = self.selected_id.clone();
+                self.refilter(view, keep.as_deref());
+                self.ensure_visible(rows);
+            }
             Cmd::Actions => return vec![Out::Modal(Modal::Picker(Picker::actions()))],
             Cmd::Open(action) => return vec![Out::OpenForm(action)],
             _ => {}
@@ -150,11 +170,14 @@ impl KeysScreen {
     }
 
     fn list_block(&self, total: usize, theme: Theme) -> Block<'static> {
-        let title = if self.filtering || !self.query.is_empty() {
+        let mut title = if self.filtering || !self.query.is_empty() {
             format!(" Keys {}/{total} · /{} ", self.shown.len(), self.query)
         } else {
             format!(" Keys ({total}) ")
         };
+        if let Some(column) = self.sort.label() {
+            title = format!("{title}· by {column} ");
+        }
         let border = if self.filtering {
             theme.border_focus()
         } else {
@@ -177,7 +200,7 @@ impl KeysScreen {
             height: inner.height.min(1),
             ..inner
         };
-        frame.render_widget(Paragraph::new(header_line(width, theme)), header);
+        frame.render_widget(Paragraph::new(header_line(width, self.sort, theme)), header);
         let rows = list_rows_area(area);
         let lines: Vec<Line<'_>> = self
             .shown
@@ -233,96 +256,6 @@ pub fn list_rows_area(list: Rect) -> Rect {
     }
 }
 
-fn spec_short(spec: KeySpec) -> &'static str {
-    match spec {
-        KeySpec::AliyunAes256 => "AES-256",
-        KeySpec::AliyunAes128 => "AES-128",
-        KeySpec::AliyunSm4 => "SM4",
-        KeySpec::Rsa2048 => "RSA-2048",
-        KeySpec::Rsa3072 => "RSA-3072",
-        KeySpec::EcSm2 => "SM2",
-        KeySpec::EcP256 => "P-256",
-        KeySpec::EcP256K => "P-256K",
-    }
-}
-
-fn state_short(state: KeyState) -> &'static str {
-    match state {
-        KeyState::Enabled => "Enabled",
-        KeyState::Disabled => "Disabled",
-        KeyState::PendingDeletion => "PendDel",
-        KeyState::PendingImport => "PendImp",
-    }
-}
-
-/// Which optional columns fit in `width`: (KeyId, spec, versions, rotation).
-fn columns(width: usize) -> (bool, bool, bool, bool) {
-    (width >= 44, width >= 26, width >= 32, width >= 38)
-}
-
-/// The alias column's width: what the other columns shown leave of `width`.
-fn alias_width(width: usize) -> usize {
-    let (id, spec, versions, rotation) = columns(width);
-    let fixed = 9
-        + usize::from(id) * 9
-        + usize::from(spec) * 9
-        + usize::from(versions) * 3
-        + usize::from(rotation) * 6;
-    width.saturating_sub(fixed).max(4)
-}
-
-fn row_line(key: &KeyRow, width: usize, style: ratatui::style::Style, theme: Theme) -> Line<'_> {
-    let (id, spec, versions, rotation) = columns(width);
-    let alias_width = alias_width(width);
-    let alias = key
-        .aliases
-        .first()
-        .map_or("—", |a| a.strip_prefix("alias/").unwrap_or(a));
-    let mut spans = vec![Span::styled(fit(alias, alias_width), style)];
-    if id {
-        spans.push(Span::styled(format!(" {}", fit(&key.key_id, 8)), style));
-    }
-    if spec {
-        spans.push(Span::styled(format!(" {:<8}", spec_short(key.spec)), style));
-    }
-    let state_style = if style == theme.text() {
-        theme.state(key.state)
-    } else {
-        style
-    };
-    spans.push(Span::styled(
-        format!(" {:<8}", state_short(key.state)),
-        state_style,
-    ));
-    if versions {
-        spans.push(Span::styled(format!(" {:>2}", key.versions.len()), style));
-    }
-    if rotation {
-        spans.push(Span::styled(
-            format!(" {}", fit(&key.rotation_label(), 5)),
-            style,
-        ));
-    }
-    Line::from(spans)
-}
-
-fn header_line(width: usize, theme: Theme) -> Line<'static> {
-    let (id, spec, versions, rotation) = columns(width);
-    let mut text = fit("Alias", alias_width(width));
-    for (on, label) in [(id, " KeyId   "), (spec, " Spec    ")] {
-        if on {
-            text.push_str(label);
-        }
-    }
-    text.push_str(" State   ");
-    for (on, label) in [(versions, "  #"), (rotation, " Rot. ")] {
-        if on {
-            text.push_str(label);
-        }
-    }
-    Line::from(Span::styled(text, theme.dim()))
-}
-
 fn render_details(frame: &mut Frame<'_>, area: Rect, key: Option<&KeyRow>, theme: Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -333,20 +266,19 @@ fn render_details(frame: &mut Frame<'_>, area: Rect, key: Option<&KeyRow>, theme
     let Some(key) = key else {
         return;
     };
-    let about = crate::tui::screens::key_details::about(key, theme);
-    let about_rows = crate::tui::screens::key_details::height(&about, inner.width);
-    let [top, versions] = Layout::vertical([
-        Constraint::Length(about_rows.min(inner.height.saturating_sub(3).max(inner.height / 2))),
+    let details = crate::tui::screens::key_details::about(key, theme);
+    let about_rows = crate::tui::screens::key_details::height(&details, inner.width);
+    let versions = crate::tui::screens::key_details::versions(key, usize::from(inner.width), theme);
+    // The versions keep room for the primary one and its whole id; the details' last lines
+    // give way first.
+    let needed = crate::tui::screens::key_details::versions_needed(&versions)
+        .max(3)
+        .min(inner.height / 2 + 1);
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(about_rows.min(inner.height.saturating_sub(needed))),
         Constraint::Min(0),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(about).wrap(Wrap { trim: false }), top);
-    frame.render_widget(
-        Paragraph::new(crate::tui::screens::key_details::versions(
-            key,
-            usize::from(inner.width),
-            theme,
-        )),
-        versions,
-    );
+    frame.render_widget(Paragraph::new(details).wrap(Wrap { trim: false }), top);
+    frame.render_widget(Paragraph::new(versions), rest);
 }

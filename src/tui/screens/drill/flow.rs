@@ -18,7 +18,10 @@ use crate::tui::modals::toast::Level;
 use crate::tui::screens::Out;
 use crate::tui::screens::drill::form::DrillField;
 use crate::tui::screens::drill::report::DrillReportView;
-use crate::tui::screens::drill::{CANCELLED, DrillPhase, DrillScreen, RunningDrill, ScanState};
+use crate::tui::screens::drill::{
+    CANCELLED, DrillPhase, DrillScreen, ROTATED_STAYS, RunningDrill, ScanState,
+};
+use crate::tui::vault_view::VaultView;
 
 impl DrillScreen {
     /// Scans the input again if it changed since the last scan (or if `force`d), unless it is
@@ -79,6 +82,12 @@ impl DrillScreen {
             _ => None,
         };
         let control = Arc::new(DrillControl::new());
+        let versions_before = if job.rotate {
+            let keys = cx.view.keys.iter();
+            keys.map(|k| (k.key_id.clone(), k.versions.len())).collect()
+        } else {
+            Vec::new()
+        };
         let run = Job::Drill {
             principal: cx.principal.to_owned(),
             job: Box::new(job.clone()),
@@ -95,6 +104,7 @@ impl DrillScreen {
             elapsed: Duration::ZERO,
             total_lines,
             cancelling: false,
+            versions_before,
         }));
         vec![Out::Run(run, PendingKind::Drill)]
     }
@@ -117,8 +127,13 @@ impl DrillScreen {
     }
 
     /// The drill ended: the report, the cancellation, or the error.
-    pub fn done(&mut self, reply: Reply) -> Vec<Out> {
+    /// `view` is the vault after it (the worker sends it before the reply).
+    pub fn done(&mut self, reply: Reply, view: &VaultView) -> Vec<Out> {
         let cancelling = self.running().is_some_and(|r| r.cancelling);
+        let rotated = self
+            .running()
+            .map(|r| rotated_keys(r, view))
+            .unwrap_or_default();
         self.phase = DrillPhase::Form;
         let done = match reply {
             Reply::Drill(done) => *done,
@@ -144,13 +159,38 @@ impl DrillScreen {
                 let view = DrillReportView::new(done.job, report, request_id, document.as_ref());
                 self.phase = DrillPhase::Report(Box::new(view));
             }
-            Err(DrillError::Cancelled) => self.banner = Some(CANCELLED.to_owned()),
+            Err(DrillError::Cancelled) => self.banner = Some(cancelled_banner(&rotated)),
             Err(e) => {
                 let modal = drill_error(&e, &request_id);
                 outs.push(Out::Modal(Modal::Error(modal)));
             }
         }
         outs
+    }
+}
+
+/// The keys a rotate-first drill rotated, as `alias/orders v4`: those with more versions in
+/// `view` than when it started.
+fn rotated_keys(run: &RunningDrill, view: &VaultView) -> Vec<String> {
+    run.versions_before
+        .iter()
+        .filter_map(|(id, before)| {
+            let key = view.keys.iter().find(|k| &k.key_id == id)?;
+            (key.versions.len() > *before)
+                .then(|| format!("{} v{}", key.reference(), key.versions.len()))
+        })
+        .collect()
+}
+
+/// The banner of a cancelled drill; one that rotated first names the new versions that stay.
+pub fn cancelled_banner(rotated: &[String]) -> String {
+    match rotated {
+        [] => CANCELLED.to_owned(),
+        [one] => format!("{CANCELLED} Rotated first: {one} was made and stays ({ROTATED_STAYS})."),
+        many => format!(
+            "{CANCELLED} Rotated first: {} were made and stay ({ROTATED_STAYS}).",
+            many.join(", ")
+        ),
     }
 }
 

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::context::Cx;
-use crate::tui::drill_scan::{Fate, InputScan, Row, histogram, outlook};
+use crate::tui::drill_scan::{Fate, InputScan, Row, foreign_lines, histogram, outlook};
 use crate::tui::screens::drill::DrillScreen;
 use crate::tui::screens::drill::ScanState;
 use crate::tui::screens::drill::form::DrillField;
@@ -16,6 +16,9 @@ use crate::tui::screens::drill::view::count;
 use crate::tui::ui::layout::{panel, spinner};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::theme::Theme;
+
+/// The label under the plan's counts: they come from the headers, before any decryption.
+pub const ESTIMATE: &str = "≈ estimate: decryption may still fail (lines bound to a context)";
 
 /// `512 B`, `1.2 MiB`.
 fn bytes(n: u64) -> String {
@@ -73,7 +76,12 @@ fn render_rows(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>, 
     let max = rows.iter().map(|r| r.lines).max().unwrap_or(1).max(1);
     let header = format!("{} {:>7} {:>5}", fit("Key version", label_w), "Lines", "%");
     let mut lines = vec![Line::from(Span::styled(header, theme.dim()))];
-    let room = usize::from(area.height).saturating_sub(2);
+    let notes = plan_notes(&rows, scan, cx, &destination, width);
+    // The notes give way to the table's rows on a short terminal (the warning last).
+    let below = 2 + notes
+        .len()
+        .min(usize::from(area.height).saturating_sub(2 + 4));
+    let room = usize::from(area.height).saturating_sub(below);
     let shown = if rows.len() <= room {
         rows.len()
     } else {
@@ -93,8 +101,42 @@ fn render_rows(frame: &mut Frame<'_>, area: Rect, d: &DrillScreen, cx: &Cx<'_>, 
         let more = format!("… {} more rows", rows.len() - shown);
         lines.push(Line::from(Span::styled(more, theme.dim())));
     }
-    lines.push(outlook_line(&rows, scan, d.form.dry_run, theme));
+    let mut outlook = outlook_line(&rows, scan, d.form.dry_run, theme);
+    // The counts are an estimate: marked so where the line has room (the note below says why).
+    if scan.too_long.is_none() && outlook.width() + 2 <= width {
+        outlook.spans.insert(0, Span::styled("≈ ", theme.title()));
+    }
+    lines.push(outlook);
+    let kept = below - 2;
+    lines.extend(notes.into_iter().take(kept));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// What the plan warns of under its counts, most important first: lines of other keys moving
+/// to the destination, and that the counts are an estimate (nothing is decrypted yet).
+fn plan_notes(
+    rows: &[Row],
+    scan: &InputScan,
+    cx: &Cx<'_>,
+    destination: &str,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let theme = cx.theme;
+    let mut notes = Vec::new();
+    let foreign = foreign_lines(rows, cx.view, destination);
+    if foreign > 0 {
+        let text = format!(
+            "⚠ {} {} of other keys will move to {}",
+            count(foreign),
+            if foreign == 1 { "line" } else { "lines" },
+            destination.trim()
+        );
+        notes.push(Line::from(Span::styled(fit(&text, width), theme.warn())));
+    }
+    if scan.too_long.is_none() {
+        notes.push(Line::from(Span::styled(fit(ESTIMATE, width), theme.dim())));
+    }
+    notes
 }
 
 fn label(row: &Row) -> String {

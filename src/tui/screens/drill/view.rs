@@ -94,13 +94,19 @@ fn render(frame: &mut Frame<'_>, body: Rect, d: &DrillScreen, cx: &Cx<'_>) {
         DrillPhase::Form => {
             let (top, rest) = split(body, form_height(body));
             render_form(frame, top, d, cx);
-            let banner = u16::from(d.banner.is_some() && rest.height > 3);
+            // The banner wraps (a cancelled rotate-first drill says more), leaving the table room.
+            let banner = d.banner.as_deref().map_or(0, |text| {
+                let width = usize::from(rest.width.max(1));
+                let wanted = u16::try_from(text.chars().count().div_ceil(width)).unwrap_or(3);
+                wanted.min(3).min(rest.height.saturating_sub(3))
+            });
             let [line, rest] =
                 Layout::vertical([Constraint::Length(banner), Constraint::Min(0)]).areas(rest);
             if let Some(text) = &d.banner {
                 let theme = cx.theme;
                 frame.render_widget(
-                    Paragraph::new(Span::styled(text.as_str(), theme.warn())),
+                    Paragraph::new(Span::styled(text.as_str(), theme.warn()))
+                        .wrap(ratatui::widgets::Wrap { trim: false }),
                     line,
                 );
             }
