@@ -61,6 +61,29 @@ pub fn samples() -> Result<DemoSamples, KmsError> {
         .map_err(|e| KmsError::InternalFailure(format!("demo samples: {e}")))
 }
 
+/// The samples as the README's walkthrough makes `samples.jsonl` for a drill: one JSON line per
+/// sample that is not a refusal, with its `CiphertextBlob`, `EncryptionContext` and source fields.
+pub fn samples_jsonl(samples: &[DemoSample]) -> String {
+    let mut out = String::new();
+    for s in samples.iter().filter(|s| s.case != "refusal") {
+        let mut line = serde_json::Map::new();
+        line.insert("CiphertextBlob".into(), s.ciphertext_blob.clone().into());
+        for (name, value) in [
+            ("EncryptionContext", &s.encryption_context),
+            ("SourceKeyId", &s.source_key_id),
+            ("SourceKeyVersionId", &s.source_key_version_id),
+            ("SourceEncryptionAlgorithm", &s.source_encryption_algorithm),
+        ] {
+            if let Some(v) = value {
+                line.insert(name.into(), v.clone().into());
+            }
+        }
+        out.push_str(&serde_json::Value::Object(line).to_string());
+        out.push('\n');
+    }
+    out
+}
+
 /// Writes a fresh copy of the demo vault at `path` (which must not exist) with its dates moved
 /// so that, by `clock`, the demo is exactly as old as when it was made: no rotation or deletion
 /// falls due because the demo is old, whatever the date.

@@ -14,7 +14,10 @@ use kms_console::tui::app::{App, AppConfig, Gate, Screen, Startup};
 use kms_console::tui::modals::Modal;
 use kms_console::tui::runtime::harness::Harness;
 use kms_console::tui::runtime::worker::Executor;
-use kms_console::tui::screens::walkthrough::{REFUSAL_CODE, SIGNING_ALIAS};
+use kms_console::tui::screens::drill::ScanState;
+use kms_console::tui::screens::walkthrough::{
+    COMPLETE_TITLE, REFUSAL_CODE, SAMPLES_FILE, SIGNING_ALIAS,
+};
 
 fn config() -> AppConfig {
     AppConfig {
@@ -120,17 +123,19 @@ fn the_demo_walkthrough_notices_each_step() {
     let mut h = start(Startup::Demo);
     let w = h.app.walkthrough.as_ref().unwrap();
     let steps = w.steps.len();
-    // The rotated key, one step per sample, signing, the refusal.
-    assert_eq!(steps, w.samples.len() + 3);
+    // The rotated key, one step per sample, signing, the refusal, the audit log, the drill and
+    // "walkthrough complete".
+    assert_eq!(steps, w.samples.len() + 6);
     let signing = w.samples.len() + 1;
     assert!(w.steps[signing].title.contains(SIGNING_ALIAS));
+    assert_eq!(w.steps[steps - 1].title, COMPLETE_TITLE);
     // Step 1: select the rotated key.
     h.type_text("j");
     h.type_text(".");
     assert!(h.app.walkthrough.as_ref().unwrap().steps[0].done);
     assert_eq!(h.app.walkthrough.as_ref().unwrap().current, 1);
-    // Every sample step: fill, run, done.
-    for step in 1..steps - 1 {
+    // Every sample step and signing: fill, run, done.
+    for step in 1..=signing {
         h.type_text(".");
         assert!(h.app.form.is_some(), "step {step} filled no form");
         h.key(KeyCode::Enter);
@@ -168,8 +173,48 @@ fn the_demo_walkthrough_notices_each_step() {
         panic!("not refused");
     };
     assert!(e.title.starts_with(REFUSAL_CODE));
+    h.app.modals.clear();
+    h.app.form = None;
     let w = h.app.walkthrough.as_ref().unwrap();
-    assert_eq!(w.done_count(), steps);
+    assert!(w.steps[signing + 1].done);
+    assert_eq!(w.current, signing + 2, "on to the audit step");
+    // The audit log: `.` opens the screen, the step is done when an entry's detail opens.
+    h.type_text(".");
+    assert_eq!(h.app.screen, Screen::Audit);
+    h.poll();
+    assert!(!h.app.walkthrough.as_ref().unwrap().steps[signing + 2].done);
+    h.key(KeyCode::Enter);
+    assert!(h.app.audit.detail.is_some(), "⏎ opened no detail");
+    let w = h.app.walkthrough.as_ref().unwrap();
+    assert!(w.steps[signing + 2].done);
+    assert_eq!(w.current, signing + 3, "on to the drill step");
+    h.key(KeyCode::Esc);
+    // The drill: `.` fills the input with the demo's samples file, whose outlook completes it.
+    h.type_text(".");
+    assert_eq!(h.app.screen, Screen::Drill);
+    h.poll();
+    let ScanState::Ready(scan) = &h.app.drill.scan else {
+        panic!("no outlook: {:?}", h.app.drill.scan);
+    };
+    assert!(scan.path.ends_with(SAMPLES_FILE), "{}", scan.path);
+    // Every sample but the refusal, each line naming its version.
+    let samples = h.app.walkthrough.as_ref().unwrap().samples.len();
+    assert_eq!(scan.lines, u64::try_from(samples - 1).unwrap());
+    assert_eq!(scan.bad, 0);
+    let w = h.app.walkthrough.as_ref().unwrap();
+    assert_eq!(
+        w.done_count(),
+        steps,
+        "the last step is done with the others"
+    );
+    assert_eq!(
+        w.current,
+        steps - 1,
+        "the panel ends on \"walkthrough complete\""
+    );
+    // What to try next: `.` opens the endpoint.
+    h.type_text(".");
+    assert_eq!(h.app.screen, Screen::Endpoint);
 }
 
 #[test]

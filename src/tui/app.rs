@@ -211,6 +211,9 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut effects = self.apply(action);
         effects.extend(self.audit_autoload());
+        if self.walkthrough.is_some() {
+            self.saw_screen();
+        }
         effects
     }
 
@@ -315,8 +318,11 @@ impl App {
             Cmd::PrevScreen => self.show(self.screen.prev()),
             Cmd::Back if self.screen != Screen::Keys => self.show(Screen::Keys),
             Cmd::ToggleWalkthrough => {
+                // Hides the panel that shows; shows it (even on a short terminal) otherwise.
+                let shown = crate::tui::app::view::areas(self).walk.height > 0;
                 if let Some(w) = &mut self.walkthrough {
-                    w.visible = !w.visible;
+                    w.visible = !shown;
+                    w.pinned = !shown;
                     self.relayout();
                 }
                 Vec::new()

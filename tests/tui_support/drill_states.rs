@@ -58,7 +58,7 @@ pub fn scan(h: &Harness) -> InputScan {
 }
 
 /// The drill screen with the input typed and its scan in.
-fn filled(h: &mut Harness) {
+pub fn filled(h: &mut Harness) {
     h.type_text("4");
     h.key(KeyCode::Enter);
     h.type_text(INPUT);

@@ -12,6 +12,7 @@
 pub mod drill_states;
 pub mod results_states;
 pub mod states;
+pub mod walk_states;
 
 use std::sync::Arc;
 

@@ -123,7 +123,7 @@ fn audit_page(h: &mut Harness) {
 fn signing_walkthrough_states() -> Vec<State> {
     let step = || {
         let (mut h, id) = super::harness_with_signing_key();
-        let w = Walkthrough::new(samples(&h)).with_signing_key(Some(&id));
+        let w = Walkthrough::new(demo_samples(&h)).with_signing_key(Some(&id));
         let at = w
             .steps
             .iter()
@@ -142,7 +142,8 @@ fn signing_walkthrough_states() -> Vec<State> {
     ]
 }
 
-fn samples(h: &Harness) -> Vec<DemoSample> {
+/// Demo-like samples over the harness vault.
+pub fn demo_samples(h: &Harness) -> Vec<DemoSample> {
     let versions = orders_versions(h);
     vec![DemoSample {
         name: "orders-v1".to_owned(),
@@ -219,11 +220,12 @@ pub fn screens() -> Vec<State> {
             h.app.audit.scroll = 0;
         }),
         with("walkthrough", |h| {
-            h.app.walkthrough = Some(Walkthrough::new(samples(h)));
+            h.app.walkthrough = Some(Walkthrough::new(demo_samples(h)));
             h.app.info.as_mut().unwrap().demo = true;
         }),
     ];
     out.extend(signing_walkthrough_states());
+    out.extend(super::walk_states::all());
     out.extend(endpoint_states());
     let path = PATH.into();
     out.push(state("first_run", gate(Startup::FirstRun { path })));

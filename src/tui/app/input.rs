@@ -63,7 +63,7 @@ impl App {
             layers.push(Layer::Damaged);
         }
         layers.push(screen);
-        if self.walkthrough.as_ref().is_some_and(|w| w.visible) {
+        if crate::tui::app::view::areas(self).walk.height > 0 {
             layers.push(Layer::Walkthrough);
         }
         layers.push(Layer::Global);

@@ -32,19 +32,12 @@ pub fn areas(app: &App) -> Areas {
 }
 
 pub fn areas_in(area: Rect, app: &App) -> Areas {
-    let walk = match &app.walkthrough {
-        Some(w) if w.visible && app.gate.is_none() => match area.height {
-            24.. => 5,
-            16.. => 4,
-            _ => 0,
-        },
-        _ => 0,
-    };
     let banner = if app.damage.is_some() && app.gate.is_none() {
         crate::tui::app::damage::BANNER_HEIGHT.min(area.height.saturating_sub(3))
     } else {
         0
     };
+    let walk = walk_height(area.height, banner, app);
     let [tabs, banner, body, walk, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner),
@@ -62,6 +55,37 @@ pub fn areas_in(area: Rect, app: &App) -> Areas {
         status,
         footer,
     }
+}
+
+/// The fewest rows the body keeps beside the walkthrough panel: on a shorter terminal the panel
+/// hides itself (the drill table, the key list keep their rows) unless `w` asked for it.
+pub const MIN_BODY_BESIDE_WALK: u16 = 16;
+
+/// The walkthrough panel's height: 5 rows (4 under 24), none when it is hidden (`w`), when the
+/// body would keep fewer than [`MIN_BODY_BESIDE_WALK`] rows (unless `w` pinned it), or under
+/// 16 rows in any case.
+fn walk_height(height: u16, banner: u16, app: &App) -> u16 {
+    let Some(w) = &app.walkthrough else {
+        return 0;
+    };
+    if !w.visible || app.gate.is_some() || height < 16 {
+        return 0;
+    }
+    let panel = if height >= 24 { 5 } else { 4 };
+    // The tab bar, the status bar and the footer take a row each.
+    let body = height.saturating_sub(3 + banner + panel);
+    if body >= MIN_BODY_BESIDE_WALK || w.pinned {
+        panel
+    } else {
+        0
+    }
+}
+
+/// The walkthrough is on but hid itself for want of rows (the status bar says so).
+pub fn walk_hidden_for_room(app: &App) -> bool {
+    app.walkthrough.as_ref().is_some_and(|w| w.visible)
+        && app.gate.is_none()
+        && areas(app).walk.height == 0
 }
 
 const BRAND: &str = " kms-console ";
@@ -187,6 +211,7 @@ fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let width = usize::from(area.width);
     let right = match app.busy() {
         Some(label) => format!(" {} {label}… ", spinner(app.tick)),
+        None if walk_hidden_for_room(app) => " walkthrough hidden: w shows ".to_owned(),
         None => String::new(),
     };
     let (path, protection) = match &app.info {

@@ -1,6 +1,7 @@
 //! The app's side of the guided walkthrough: what "try it" does to the rest of the console —
 //! select a key on the keys screen, act as a principal, fill the ReEncrypt form from a sample,
-//! open AsymmetricSign on the demo's signing key.
+//! open AsymmetricSign on the demo's signing key, open the audit, drill (on the demo's samples
+//! file) and endpoint screens — and what it hears back from the screens.
 
 use crate::demo::DemoSample;
 use crate::tui::action::Effect;
@@ -8,7 +9,10 @@ use crate::tui::app::{App, Screen};
 use crate::tui::form::Form;
 use crate::tui::keymap::Cmd;
 use crate::tui::modals::toast::Level;
-use crate::tui::screens::walkthrough::TryIt;
+use crate::tui::screens::drill::ScanState;
+use crate::tui::screens::drill::form::DrillField;
+use crate::tui::screens::walkthrough::{SAMPLES_FILE, TryIt};
+use std::path::Path;
 
 impl App {
     /// A key of the walkthrough panel; "try it" does the current step's setup: selects the
@@ -40,6 +44,45 @@ impl App {
                 ));
                 effects
             }
+            TryIt::Audit => {
+                let mut effects = self.show(Screen::Audit);
+                effects.extend(self.toast(Level::Info, "⏎ opens the selected entry in full"));
+                effects
+            }
+            TryIt::Drill => self.try_drill(),
+            TryIt::Endpoint => self.show(Screen::Endpoint),
+        }
+    }
+
+    /// Opens the drill screen with the demo's samples file (beside the demo copy) as its input.
+    fn try_drill(&mut self) -> Vec<Effect> {
+        let folder = self.info.as_ref().and_then(|i| {
+            std::path::Path::new(&i.path)
+                .parent()
+                .map(Path::to_path_buf)
+        });
+        if let Some(folder) = folder {
+            let path = folder.join(SAMPLES_FILE).display().to_string();
+            self.drill.form.set(DrillField::Input, &path);
+        }
+        let mut effects = self.show(Screen::Drill);
+        effects.extend(self.toast(
+            Level::Info,
+            "The outlook counts the file's lines by key version: s starts the drill",
+        ));
+        effects
+    }
+
+    /// Tells the walkthrough what the screens show (an audit entry's detail, a drill's outlook);
+    /// called after every change of the model.
+    pub(in crate::tui) fn saw_screen(&mut self) {
+        let audit = self.screen == Screen::Audit && self.audit.detail.is_some();
+        let drill = self.screen == Screen::Drill && matches!(self.drill.scan, ScanState::Ready(_));
+        if let Some(w) = &mut self.walkthrough
+            && let Some(title) = w.saw_screen(audit, drill)
+        {
+            self.toasts
+                .push(Level::Success, format!("✓ Walkthrough: {title}"));
         }
     }
 

@@ -299,6 +299,13 @@ impl Executor {
         if let Err(e) = demo::write_demo_vault(&path, self.sources.clock.as_ref()) {
             return failed(&e.to_string());
         }
+        // The walkthrough's drill step reads the samples from beside the copy.
+        let samples = demo::samples().map(|s| demo::samples_jsonl(&s.samples));
+        if let Ok(lines) = samples
+            && let Err(e) = std::fs::write(dir.join("samples.jsonl"), lines)
+        {
+            return failed(&format!("cannot write the demo's samples: {e}"));
+        }
         let opened = Vault::open(&path, None, self.sources.clone());
         self.adopt(opened, true)
     }

@@ -1,6 +1,7 @@
 //! The guided walkthrough of `--demo`: one step per case of the ReEncrypt seed page, using the
-//! demo's sample ciphertexts, plus choosing the rotated key, signing with the demo's signing key
-//! and meeting a refusal. It watches what the user does and ticks a step off when it is done.
+//! demo's sample ciphertexts, plus choosing the rotated key, signing with the demo's signing key,
+//! meeting a refusal, reading the audit log and a drill's outlook, and a last step saying what to
+//! try next. It watches what the user does and ticks a step off when it is done.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -26,6 +27,11 @@ pub const REFUSAL_CODE: &str = "Forbidden.NoPermission";
 pub const SIGNING_ALIAS: &str = "alias/release-signing";
 /// What the signing step signs: the caller hashes, KMS signs the digest (product §11.1).
 pub const RELEASE_MANIFEST: &str = "kms-console demo release 1.0.0\n";
+/// The file of the demo's samples (one JSON line each) written beside the demo copy, for the
+/// drill step.
+pub const SAMPLES_FILE: &str = "samples.jsonl";
+/// The title of the last step.
+pub const COMPLETE_TITLE: &str = "Walkthrough complete";
 
 /// What completes a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +44,12 @@ pub enum Goal {
     Refused { principal: String, code: String },
     /// Sign with the key of this id (the demo's signing key, reached by its alias).
     Sign { alias: String, key_id: String },
+    /// Open an entry's detail on the audit screen.
+    AuditDetail,
+    /// See the drill's outlook of an input file (its lines counted by key version).
+    DrillOutlook,
+    /// Reached when every other step is done.
+    Finish,
 }
 
 /// One step.
@@ -60,6 +72,12 @@ pub enum TryIt {
         alias: String,
         digest: String,
     },
+    /// Open the audit screen.
+    Audit,
+    /// Open the drill screen with the demo's samples file as its input.
+    Drill,
+    /// Open the endpoint screen.
+    Endpoint,
 }
 
 /// The walkthrough and where the user is in it.
@@ -68,7 +86,10 @@ pub struct Walkthrough {
     pub steps: Vec<Step>,
     pub samples: Vec<DemoSample>,
     pub current: usize,
+    /// The user has not hidden it (`w`).
     pub visible: bool,
+    /// `w` asked for it on a terminal too short for it to show by itself.
+    pub pinned: bool,
 }
 
 fn case_title(case: &str) -> &str {
@@ -113,11 +134,30 @@ impl Walkthrough {
             },
             done: false,
         });
+        steps.push(Step {
+            title: "The audit log".to_owned(),
+            text: "Press 3: every call just made, newest first, with its key and RequestId. ⏎ opens an entry in full; / filters (e.g. principal=auditor).".to_owned(),
+            goal: Goal::AuditDetail,
+            done: false,
+        });
+        steps.push(Step {
+            title: "A rotation drill".to_owned(),
+            text: format!("Press 4, ⏎, type the path of a file of blobs (. uses the demo's {SAMPLES_FILE}): leaving the field counts its lines by key version."),
+            goal: Goal::DrillOutlook,
+            done: false,
+        });
+        steps.push(Step {
+            title: COMPLETE_TITLE.to_owned(),
+            text: "Next: 5 (or .) runs the endpoint for Alibaba's SDKs, `kms-console serve` from a shell; each action is a CLI command too (kms-console --help).".to_owned(),
+            goal: Goal::Finish,
+            done: false,
+        });
         Self {
             steps,
             samples,
             current: 0,
             visible: true,
+            pinned: false,
         }
     }
 
@@ -136,7 +176,11 @@ impl Walkthrough {
             },
             done: false,
         };
-        let at = self.steps.len().saturating_sub(1);
+        let at = self
+            .steps
+            .iter()
+            .position(|s| matches!(s.goal, Goal::Refused { .. }))
+            .unwrap_or(self.steps.len());
         self.steps.insert(at, step);
         self
     }
@@ -173,7 +217,20 @@ impl Walkthrough {
                 alias: alias.clone(),
                 digest: release_digest(),
             }),
+            Goal::AuditDetail => Some(TryIt::Audit),
+            Goal::DrillOutlook => Some(TryIt::Drill),
+            Goal::Finish => Some(TryIt::Endpoint),
         }
+    }
+
+    /// Notes what the screens show (an audit entry's detail open, a drill outlook ready);
+    /// returns the title of a step it completed.
+    pub fn saw_screen(&mut self, audit_detail: bool, drill_outlook: bool) -> Option<String> {
+        self.complete(|goal| match goal {
+            Goal::AuditDetail => audit_detail,
+            Goal::DrillOutlook => drill_outlook,
+            _ => false,
+        })
     }
 
     /// Notes a selected key; returns the title of a step it completed.
@@ -213,11 +270,12 @@ impl Walkthrough {
                         .as_ref()
                         .is_ok_and(|r| r.field("KeyId") == Some(key_id.as_str()))
             }
-            Goal::Select(_) => false,
+            Goal::Select(_) | Goal::AuditDetail | Goal::DrillOutlook | Goal::Finish => false,
         })
     }
 
-    /// Marks the first open step whose goal holds as done and moves to the next open step.
+    /// Marks the first open step whose goal holds as done and moves to the next open step; once
+    /// every other step is done the last one ("Walkthrough complete") is too, and shows.
     fn complete(&mut self, reached: impl Fn(&Goal) -> bool) -> Option<String> {
         let i = self
             .steps
@@ -226,8 +284,19 @@ impl Walkthrough {
         let step = self.steps.get_mut(i)?;
         step.done = true;
         let title = step.title.clone();
-        if i == self.current
-            && let Some(next) = self.steps.iter().position(|s| !s.done)
+        let finish = self.steps.iter().position(|s| s.goal == Goal::Finish);
+        if let Some(f) = finish
+            && self.steps.iter().all(|s| s.done || s.goal == Goal::Finish)
+        {
+            if let Some(step) = self.steps.get_mut(f) {
+                step.done = true;
+            }
+            self.current = f;
+        } else if i == self.current
+            && let Some(next) = self
+                .steps
+                .iter()
+                .position(|s| !s.done && s.goal != Goal::Finish)
         {
             self.current = next;
         }
