@@ -284,3 +284,50 @@ fn modal_room_in(area: Rect) -> Rect {
         area
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Action;
+    use crate::tui::app::AppConfig;
+    use crate::tui::keymap::{Cmd, Layer};
+    use crate::tui::screens::walkthrough::Walkthrough;
+
+    fn app(height: u16) -> App {
+        let mut app = App::new(AppConfig::default());
+        app.gate = None;
+        app.walkthrough = Some(Walkthrough::new(Vec::new()));
+        drop(app.update(Action::Resize(60, height)));
+        app
+    }
+
+    #[test]
+    fn the_panel_shows_only_while_the_body_keeps_its_rows() {
+        for (height, panel) in [(40, 5), (24, 5), (23, 4), (22, 0), (20, 0), (15, 0)] {
+            let app = app(height);
+            let a = areas(&app);
+            assert_eq!(a.walk.height, panel, "at height {height}");
+            assert!(panel == 0 || a.body.height >= MIN_BODY_BESIDE_WALK);
+            assert_eq!(walk_hidden_for_room(&app), panel == 0, "at height {height}");
+        }
+    }
+
+    #[test]
+    fn w_shows_the_hidden_panel_on_a_short_terminal_and_hides_it_again() {
+        let mut app = app(20);
+        let toggle =
+            |app: &mut App| drop(app.update(Action::Cmd(Layer::Global, Cmd::ToggleWalkthrough)));
+        toggle(&mut app);
+        assert_eq!(areas(&app).walk.height, 4);
+        assert!(!walk_hidden_for_room(&app));
+        toggle(&mut app);
+        assert_eq!(areas(&app).walk.height, 0);
+        assert!(!walk_hidden_for_room(&app), "hidden by the user: no hint");
+        // On a tall terminal `w` hides and shows it as before.
+        let mut app = self::app(30);
+        toggle(&mut app);
+        assert_eq!(areas(&app).walk.height, 0);
+        toggle(&mut app);
+        assert_eq!(areas(&app).walk.height, 5);
+    }
+}
