@@ -1,6 +1,6 @@
 //! Control characters in user-supplied text are drawn visibly (`␛`, `\x01`), never passed to
 //! the terminal nor silently dropped: in form fields (plain and Plaintext), a result document,
-//! and a key's description on the keys list and in its details (issue 12).
+//! an error message, and a key's description on the keys list and in its details (issue 12).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod tui_support;
@@ -55,4 +55,15 @@ fn a_pasted_plaintext_with_control_characters_shows_them() {
     let form = h.app.form.as_ref().unwrap();
     assert_eq!(form.value("Plaintext"), EVIL, "the value is kept as pasted");
     assert_shows(&h.screen(100, 30), "Encrypt form, Plaintext focused");
+}
+
+#[test]
+fn an_error_message_with_control_characters_shows_them() {
+    use kms_console::tui::modals::Modal;
+    use kms_console::tui::modals::error::ErrorModal;
+    let mut h = harness();
+    h.app
+        .modals
+        .push(Modal::Error(ErrorModal::plain("Cannot read", EVIL)));
+    assert_shows(&h.screen(80, 24), "error modal");
 }
