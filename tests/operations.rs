@@ -427,6 +427,53 @@ fn tampered_truncated_random_and_foreign_blobs() {
 }
 
 #[test]
+fn re_encrypt_disabled_names_the_source_or_the_destination_key() {
+    let (mut v, _clock) = memory_vault();
+    let source = create_key(&mut v, "Aliyun_AES_256");
+    let destination = create_key(&mut v, "Aliyun_AES_256");
+    let blob = s(&encrypt(&mut v, &source, "x", "")["CiphertextBlob"]);
+    let re_encrypt = [
+        ("CiphertextBlob", blob.as_str()),
+        ("DestinationKeyId", &destination),
+    ];
+
+    ok(&mut v, "DisableKey", &[("KeyId", &source)]);
+    let e = call(&mut v, "ReEncrypt", &re_encrypt).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status), ("Rejected.Disabled", 409));
+    assert!(
+        e.message
+            .contains(&format!("the source key {source} is Disabled")),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains(&destination), "{}", e.message);
+
+    ok(&mut v, "EnableKey", &[("KeyId", &source)]);
+    ok(&mut v, "DisableKey", &[("KeyId", &destination)]);
+    let e = call(&mut v, "ReEncrypt", &re_encrypt).unwrap_err();
+    assert_eq!((e.code.as_str(), e.http_status), ("Rejected.Disabled", 409));
+    assert!(
+        e.message
+            .contains(&format!("the destination key {destination} is Disabled")),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains(&source), "{}", e.message);
+
+    // Other actions keep the API's own message.
+    let e = call(
+        &mut v,
+        "Encrypt",
+        &[("KeyId", &destination), ("Plaintext", "x")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "The request was rejected because the key state is Disabled."
+    );
+}
+
+#[test]
 fn key_states_and_their_effect() {
     let (mut v, clock) = memory_vault();
     let key = create_key(&mut v, "Aliyun_AES_256");

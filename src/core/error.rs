@@ -36,6 +36,9 @@ pub enum KmsError {
     UnknownPrincipal(String),
     #[error("The request was rejected because the key state is Disabled.")]
     Disabled,
+    /// ReEncrypt's source or destination key (`role`) is Disabled; same code as [`Self::Disabled`].
+    #[error("The request was rejected because the {role} key {key_id} is Disabled.")]
+    DisabledKey { role: &'static str, key_id: String },
     #[error("The request was rejected because the key state is PendingDeletion.")]
     PendingDeletion,
     #[error("Keystate modified failed. {0}")]
@@ -112,7 +115,7 @@ impl KmsError {
             Self::KeyVersionNotFound => "Forbidden.KeyVersionNotFound",
             Self::AliasNotFound => "Forbidden.AliasNotFound",
             Self::NoPermission { .. } | Self::UnknownPrincipal(_) => "Forbidden.NoPermission",
-            Self::Disabled => "Rejected.Disabled",
+            Self::Disabled | Self::DisabledKey { .. } => "Rejected.Disabled",
             Self::PendingDeletion => "Rejected.PendingDeletion",
             Self::StateModifiedFailed(_) => "Rejected.StateModifiedFailed",
             Self::AliasAlreadyExists => "AliasAlreadyExists",
@@ -154,6 +157,7 @@ impl KmsError {
             | Self::AliasNotFound
             | Self::UnknownAction(_) => 404,
             Self::Disabled
+            | Self::DisabledKey { .. }
             | Self::PendingDeletion
             | Self::StateModifiedFailed(_)
             | Self::ResourceConflict(_)
@@ -181,7 +185,9 @@ impl KmsError {
             Self::UnknownPrincipal(_) => {
                 "Act as a principal that `kms-console principal list` shows."
             }
-            Self::Disabled => "Enable the key with EnableKey, or use another key.",
+            Self::Disabled | Self::DisabledKey { .. } => {
+                "Enable the key with EnableKey, or use another key."
+            }
             Self::PendingDeletion => {
                 "Cancel the deletion with CancelKeyDeletion, or use another key."
             }

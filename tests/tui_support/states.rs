@@ -383,6 +383,10 @@ pub fn details() -> Vec<State> {
             h.type_text(" ");
             h.key(KeyCode::Tab);
         }),
+        with("reencrypt_not_base64", |h| {
+            h.type_text("r");
+            h.paste("not-a-blob: %%%");
+        }),
         with("reencrypt_required", |h| {
             h.type_text("r");
             h.key(KeyCode::Enter);

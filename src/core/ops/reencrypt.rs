@@ -95,7 +95,7 @@ pub fn check_destination<'s>(
 ) -> Result<&'s Cmk, KmsError> {
     let destination = resolve(state, key_ref)?;
     authorize_key(state, ctx, "ReEncryptTo", destination)?;
-    ensure_enabled(destination)?;
+    ensure_enabled_as(destination, "destination")?;
     if !destination.key_spec.is_symmetric() {
         return Err(KmsError::IncorrectKeyUsage(format!(
             "DestinationKeyId must be a symmetric key; {} is {}.",
@@ -134,7 +134,7 @@ fn reseal_symmetric_source<'s>(
         ));
     }
     authorize_key(state, ctx, "ReEncryptFrom", key)?;
-    ensure_enabled(key)?;
+    ensure_enabled_as(key, "source")?;
     let from = SymmetricKey::of(key, version).ok_or(KmsError::InvalidCiphertext)?;
     let aad = req.source_encryption_context.aad();
     if req.dry_run {
@@ -173,7 +173,7 @@ fn open_asymmetric_source<'s>(
     }
     let (version, private) = asymmetric_version(key, version_id)?;
     ensure_usage(key, KeyUsage::EncryptDecrypt)?;
-    ensure_enabled(key)?;
+    ensure_enabled_as(key, "source")?;
     let raw = open_asymmetric(private, algorithm, req.ciphertext_blob)?;
     let text = SecretBytes::new(STANDARD.encode(raw.expose()).into_bytes());
     let source = ReEncryptSource {
@@ -181,4 +181,15 @@ fn open_asymmetric_source<'s>(
         key_version_id: &version.key_version_id,
     };
     Ok((source, text))
+}
+
+/// [`ensure_enabled`], naming which key of the ReEncrypt (`role`) is Disabled and its KeyId.
+fn ensure_enabled_as(key: &Cmk, role: &'static str) -> Result<(), KmsError> {
+    ensure_enabled(key).map_err(|e| match e {
+        KmsError::Disabled => KmsError::DisabledKey {
+            role,
+            key_id: key.key_id.clone(),
+        },
+        other => other,
+    })
 }

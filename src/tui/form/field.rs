@@ -8,12 +8,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::api::{Checked, ParamKind, ParamSpec};
 use crate::core::error::KmsError;
 
 use crate::tui::form::secret_field::{Look, WipedText};
+use crate::tui::ui::text::visible;
 use crate::tui::ui::theme::Theme;
 
 /// A one-line text input.
@@ -86,9 +87,33 @@ impl TextField {
         self.area.insert_str(clean);
     }
 
+    /// The text area as drawn: with any control characters shown visibly (`␛`, `\x01`) and the
+    /// cursor on the same character.
+    fn shown(&self) -> TextArea<'static> {
+        let lines = self.area.lines();
+        if !lines.iter().any(|l| l.chars().any(char::is_control)) {
+            return (*self.area).clone();
+        }
+        let cursor = self.area.cursor();
+        let col = lines.get(cursor.0).map_or(0, |l| {
+            visible(&l.chars().take(cursor.1).collect::<String>())
+                .chars()
+                .count()
+        });
+        let mut area = TextArea::new(lines.iter().map(|l| visible(l)).collect());
+        area.set_placeholder_text(self.area.placeholder_text().to_owned());
+        area.set_cursor_line_style(ratatui::style::Style::new());
+        area.set_wrap_mode(self.wrap);
+        area.move_cursor(CursorMove::Jump(
+            u16::try_from(cursor.0).unwrap_or(u16::MAX),
+            u16::try_from(col).unwrap_or(u16::MAX),
+        ));
+        area
+    }
+
     /// Draws the input; the cursor shows only when focused.
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, focused: bool, theme: Theme) {
-        let mut shown = (*self.area).clone();
+        let mut shown = self.shown();
         if !focused {
             // Unfocused, a long value shows its beginning (a blob's header names its key).
             shown.move_cursor(ratatui_textarea::CursorMove::Top);

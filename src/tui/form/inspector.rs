@@ -1,7 +1,11 @@
 //! The blob inspector: which key and version a pasted symmetric CiphertextBlob names, and
-//! whether that version is still the primary one — read from the blob's header alone.
+//! whether that version is still the primary one — read from the blob's header alone. Text that
+//! names no version says why: not base64, too short, or no version id header.
 
-use crate::core::blob::peek_version_id;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::core::blob::{CiphertextBlob, MIN_BLOB_LEN};
 
 use crate::tui::ui::text::short_id;
 use crate::tui::vault_view::VaultView;
@@ -21,8 +25,12 @@ pub enum Inspection {
     },
     /// A well-formed header naming a version this vault does not hold.
     UnknownVersion(String),
-    /// Not base64, too short, or no version id header: not a symmetric blob.
-    NotSymmetric,
+    /// Not base64 text at all.
+    NotBase64,
+    /// Base64 of this many bytes, fewer than the shortest blob ([`MIN_BLOB_LEN`]).
+    TooShort(usize),
+    /// Base64 of this many bytes, long enough, but not led by a KeyVersionId header.
+    NoHeader(usize),
 }
 
 impl Inspection {
@@ -36,9 +44,17 @@ pub fn inspect(view: &VaultView, text: &str) -> Inspection {
     if text.trim().is_empty() {
         return Inspection::Empty;
     }
-    let Some(version_id) = peek_version_id(text) else {
-        return Inspection::NotSymmetric;
+    let Ok(bytes) = STANDARD.decode(text.trim().as_bytes()) else {
+        return Inspection::NotBase64;
     };
+    let len = bytes.len();
+    if len < MIN_BLOB_LEN {
+        return Inspection::TooShort(len);
+    }
+    let Ok(blob) = CiphertextBlob::from_bytes(bytes) else {
+        return Inspection::NoHeader(len);
+    };
+    let version_id = blob.key_version_id().to_owned();
     match view.version(&version_id) {
         Some((key, version_index)) => Inspection::Names {
             key_index: view.key_index(&key.key_id).unwrap_or_default(),
@@ -89,11 +105,74 @@ pub fn describe(
                 short_id(v)
             ),
         )),
-        Inspection::NotSymmetric if asymmetric_hint => Some((
+        Inspection::NotBase64 => Some((false, "not valid base64".to_owned())),
+        Inspection::TooShort(len) => Some((
             false,
-            "not a symmetric blob; for RSA/SM2 ciphertext choose SourceEncryptionAlgorithm"
-                .to_owned(),
+            with_hint(
+                format!(
+                    "base64 of {len} bytes: too short for a symmetric CiphertextBlob (at least {MIN_BLOB_LEN})"
+                ),
+                asymmetric_hint,
+            ),
         )),
-        Inspection::NotSymmetric => Some((false, "not a symmetric CiphertextBlob".to_owned())),
+        Inspection::NoHeader(len) => Some((
+            false,
+            with_hint(
+                format!(
+                    "base64 of {len} bytes with no KeyVersionId header: not a symmetric CiphertextBlob"
+                ),
+                asymmetric_hint,
+            ),
+        )),
+    }
+}
+
+/// Base64 that is no symmetric blob may be RSA/SM2 ciphertext: say where that goes.
+fn with_hint(text: String, asymmetric_hint: bool) -> String {
+    if asymmetric_hint {
+        format!("{text}; for RSA/SM2 ciphertext choose SourceEncryptionAlgorithm")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const VID: &str = "86a9efd9-3d16-4894-bd4f-1fc43f3f2abf";
+
+    fn said(text: &str, hint: bool) -> String {
+        let view = VaultView::default();
+        describe(&view, &inspect(&view, text), hint).unwrap().1
+    }
+
+    #[test]
+    fn garbage_short_headless_and_foreign_blobs_are_told_apart() {
+        let view = VaultView::default();
+        let mut blob = VID.as_bytes().to_vec();
+        blob.extend([7u8; MIN_BLOB_LEN]);
+        let headless = STANDARD.encode([b'x'; MIN_BLOB_LEN]);
+        assert_eq!(inspect(&view, "  "), Inspection::Empty);
+        assert_eq!(inspect(&view, "not a blob!"), Inspection::NotBase64);
+        assert_eq!(inspect(&view, "aGVsbG8="), Inspection::TooShort(5));
+        assert_eq!(
+            inspect(&view, &headless),
+            Inspection::NoHeader(MIN_BLOB_LEN)
+        );
+        assert_eq!(
+            inspect(&view, &STANDARD.encode(&blob)),
+            Inspection::UnknownVersion(VID.to_owned())
+        );
+
+        assert_eq!(said("not a blob!", true), "not valid base64");
+        assert_eq!(
+            said("aGVsbG8=", false),
+            "base64 of 5 bytes: too short for a symmetric CiphertextBlob (at least 64)"
+        );
+        assert!(said(&headless, false).contains("no KeyVersionId header"));
+        assert!(said(&headless, true).ends_with("choose SourceEncryptionAlgorithm"));
+        assert!(said(&STANDARD.encode(&blob), false).contains("which this vault does not hold"));
     }
 }

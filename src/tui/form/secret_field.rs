@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::core::secret::SecretString;
 
+use crate::tui::ui::text::{push_visible, visible_len, visible_width};
 use crate::tui::ui::theme::Theme;
 
 /// One line of secret text and a cursor. `Debug` shows only the length.
@@ -158,11 +159,18 @@ impl WipedText {
             return;
         }
         // What shows is built in a wiped buffer too.
-        let shown: Zeroizing<String> = Zeroizing::new(if look.masked {
-            "•".repeat(self.len())
+        // Unmasked, control characters show visibly (`␛`, `\x01`); the cursor stays on its
+        // character.
+        let (shown, cursor) = if look.masked {
+            (Zeroizing::new("•".repeat(self.len())), self.cursor)
         } else {
-            self.text.to_string()
-        });
+            let mut shown = Zeroizing::new(String::with_capacity(visible_len(&self.text)));
+            for c in self.text.chars() {
+                push_visible(&mut shown, c);
+            }
+            let cursor = self.text.chars().take(self.cursor).map(visible_width).sum();
+            (shown, cursor)
+        };
         let text_style = if look.focused || look.masked {
             theme.text()
         } else {
@@ -170,10 +178,8 @@ impl WipedText {
         };
         let spans = if look.focused {
             // Scrolled so the cursor shows at the right end of a long text.
-            let start = self
-                .cursor
-                .saturating_sub(usize::from(area.width.max(1)) - 1);
-            cursor_spans(&shown, start, self.cursor, (text_style, cursor_style))
+            let start = cursor.saturating_sub(usize::from(area.width.max(1)) - 1);
+            cursor_spans(&shown, start, cursor, (text_style, cursor_style))
         } else {
             vec![Span::styled(shown.as_str(), text_style)]
         };

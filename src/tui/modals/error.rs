@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::api::{ApiError, ApiRequest, Format};
 
 use crate::tui::modals::result::ResultView;
+use crate::tui::ui::text::visible;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 
@@ -80,7 +81,7 @@ impl ErrorModal {
             .borders(Borders::ALL)
             .border_style(style)
             .title(Span::styled(format!(" {} ", self.title), style));
-        let mut lines: Vec<Line<'_>> = self.lines.iter().map(|l| Line::from(l.as_str())).collect();
+        let mut lines: Vec<Line<'_>> = self.lines.iter().map(|l| Line::from(visible(l))).collect();
         lines.push(Line::default());
         let mut keys = vec![Span::styled("esc", theme.key()), Span::raw(" close")];
         if self.document.is_some() {

@@ -11,7 +11,7 @@ use crate::api::{ACTIONS, ParamKind};
 
 use crate::tui::form::Form;
 use crate::tui::form::rules::{self as form_rules, KeyKind};
-use crate::tui::ui::text::{edit_filter, short_id};
+use crate::tui::ui::text::{edit_filter, fit, short_id, visible};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::{KeyRow, VaultView};
 
@@ -236,10 +236,10 @@ impl Picker {
                 } else {
                     theme.text()
                 };
-                let label = crate::tui::ui::text::fit(&item.label, label_width);
+                let label = fit(&visible(&item.label), label_width);
                 Some(Line::from(vec![
                     Span::styled(format!("{label} "), style),
-                    Span::styled(item.detail.as_str(), theme.dim()),
+                    Span::styled(visible(&item.detail), theme.dim()),
                 ]))
             })
             .collect()
@@ -257,7 +257,7 @@ impl Picker {
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let prompt = Line::from(vec![
             Span::styled("filter: ", theme.dim()),
-            Span::styled(self.query.as_str(), theme.text()),
+            Span::styled(visible(&self.query), theme.text()),
             Span::styled(" ", theme.cursor()),
             Span::styled(
                 format!("  {} of {}", self.shown.len(), self.items.len()),

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::api::{Action, ApiError, ApiRequest, ApiResponse, Format};
 
-use crate::tui::ui::text::short_id;
+use crate::tui::ui::text::{short_id, visible};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 
@@ -112,6 +112,12 @@ impl ResultView {
             Ok(r) => r.render(self.format),
             Err(e) => e.render(self.format),
         }
+    }
+
+    /// The document as drawn: line by line, its control characters shown visibly.
+    fn shown_document(&self) -> String {
+        let lines: Vec<String> = self.document().lines().map(visible).collect();
+        lines.join("\n")
     }
 
     /// The fields of the response that can be copied alone, in [`FIELD_KEYS`] order.
@@ -298,7 +304,7 @@ impl ResultView {
         let [_, document, _, _] = self.parts(Block::default().borders(Borders::ALL).inner(area));
         let width = usize::from(document.width.max(1));
         let rows: usize = self
-            .document()
+            .shown_document()
             .lines()
             .map(|l| l.chars().count().div_ceil(width).max(1))
             .sum();
@@ -318,11 +324,11 @@ impl ResultView {
             frame.render_widget(Paragraph::new(line), chain);
         }
         frame.render_widget(
-            Paragraph::new(Span::styled(self.summary.as_str(), theme.title())),
+            Paragraph::new(Span::styled(visible(&self.summary), theme.title())),
             summary,
         );
         frame.render_widget(
-            Paragraph::new(self.document())
+            Paragraph::new(self.shown_document())
                 .wrap(Wrap { trim: false })
                 .scroll((self.scroll, 0)),
             document,
@@ -330,11 +336,11 @@ impl ResultView {
         let lines = vec![
             Line::from(vec![
                 Span::styled("CLI   ", theme.dim()),
-                Span::raw(self.cli_line()),
+                Span::raw(visible(&self.cli_line())),
             ]),
             Line::from(vec![
                 Span::styled("Query ", theme.dim()),
-                Span::raw(self.query()),
+                Span::raw(visible(&self.query())),
             ]),
         ];
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), cli);

@@ -3,7 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::tui::ui::text::fit;
+use crate::tui::ui::text::{fit, visible};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::KeyRow;
 
@@ -19,11 +19,11 @@ pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
     let title = if key.aliases.is_empty() {
         "(no alias)".to_owned()
     } else {
-        key.aliases.join(", ")
+        visible(&key.aliases.join(", "))
     };
     let mut lines = vec![Line::from(Span::styled(title, theme.title()))];
     if !key.description.is_empty() {
-        lines.push(Line::from(key.description.clone()));
+        lines.push(Line::from(visible(&key.description)));
     }
     lines.push(field("KeyId", key.key_id.clone(), theme));
     lines.push(field("Spec", key.spec.as_str().to_owned(), theme));
@@ -49,7 +49,7 @@ pub fn about(key: &KeyRow, theme: Theme) -> Vec<Line<'static>> {
     lines.push(field("Rotation", rotation, theme));
     lines.push(field(
         "Created",
-        format!("{} by {}", key.created, key.creator),
+        format!("{} by {}", key.created, visible(&key.creator)),
         theme,
     ));
     // Last: long, and the first to go when the pane is short.

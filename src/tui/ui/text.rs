@@ -1,8 +1,56 @@
-//! Text helpers every room draws with: cut to a width from the front ([`fit`]) or keep the end
-//! ([`tail`]), the short form of an id ([`short_id`]), and the editing keys of a one-line
-//! filter ([`edit_filter`]). Widths count characters.
+//! Text helpers every room draws with: control characters made visible ([`visible`]), cut to a
+//! width from the front ([`fit`]) or keep the end ([`tail`]), the short form of an id
+//! ([`short_id`]), and the editing keys of a one-line filter ([`edit_filter`]). Widths count
+//! characters.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// User- or file-supplied text with its control characters (C0, DEL, C1) shown visibly — ESC as
+/// `␛`, the others as `\xNN` — so a value can neither steer the terminal nor hide itself.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(visible_len(text));
+    for c in text.chars() {
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// How many characters `c` takes once made [`visible`].
+pub fn visible_width(c: char) -> usize {
+    if c.is_control() && c != '\u{1b}' {
+        4
+    } else {
+        1
+    }
+}
+
+/// The length in bytes of `text` made [`visible`] (to size a buffer once, e.g. a wiped one).
+pub fn visible_len(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{1b}' => '␛'.len_utf8(),
+            c if c.is_control() => 4,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
+/// Appends `c` made [`visible`] to `out`, with no buffer of its own (secrets go through here).
+pub fn push_visible(out: &mut String, c: char) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match c {
+        '\u{1b}' => out.push('␛'),
+        c if c.is_control() => {
+            let n = u32::from(c);
+            out.push_str("\\x");
+            for shift in [4, 0] {
+                let digit = usize::try_from((n >> shift) & 0xf).unwrap_or_default();
+                out.push(char::from(HEX.get(digit).copied().unwrap_or(b'?')));
+            }
+        }
+        c => out.push(c),
+    }
+}
 
 /// Cuts `text` to `width` characters, marking a cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {
@@ -57,5 +105,12 @@ mod tests {
         assert_eq!(tail("short", 9), "short");
         assert_eq!(short_id("key-0123456789"), "key-0123…");
         assert_eq!(short_id("key-01"), "key-01");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_passed() {
+        assert_eq!(visible("a\u{1b}[2Jb\u{1}"), "a␛[2Jb\\x01");
+        assert_eq!(visible("tab\there\u{7f}\u{9b}"), "tab\\x09here\\x7f\\x9b");
+        assert_eq!(visible("plain ✓ text"), "plain ✓ text");
     }
 }

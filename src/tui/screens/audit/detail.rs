@@ -11,21 +11,10 @@ use crate::core::audit::Seal;
 use crate::core::audit::pages::LogLine;
 
 use crate::tui::screens::audit::Detail;
-use crate::tui::ui::text::fit;
+use crate::tui::ui::text::{fit, visible};
 use crate::tui::ui::theme::Theme;
 
 const LABEL: usize = 20;
-
-/// Control characters shown visibly (`␛`, `\x01`) so a line cannot steer the terminal.
-pub(super) fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{1b}' => "␛".to_owned(),
-            c if c.is_control() => format!("\\x{:02x}", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect()
-}
 
 /// A chain value cut to its first 16 hex digits.
 fn chain(value: &str) -> String {

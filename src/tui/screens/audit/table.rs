@@ -13,9 +13,9 @@ use crate::core::audit::AuditRecord;
 use crate::core::audit::pages::LogLine;
 
 use crate::tui::context::Cx;
-use crate::tui::screens::audit::detail::visible;
 use crate::tui::screens::audit::{AuditScreen, Search, filter};
 use crate::tui::ui::text::fit;
+use crate::tui::ui::text::visible;
 use crate::tui::ui::theme::Theme;
 
 /// Widths of the columns after the seq; the result takes what is left.

@@ -25,6 +25,7 @@ use crate::tui::screens::drill::view::{count, seconds};
 use crate::tui::ui::text::fit;
 use crate::tui::ui::text::short_id;
 use crate::tui::ui::text::tail;
+use crate::tui::ui::text::visible;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 
@@ -120,7 +121,10 @@ impl DrillReportView {
         match self.job.output.as_deref().filter(|_| !self.report.dry_run) {
             Some(path) => Line::from(vec![
                 Span::styled("Output ", theme.dim()),
-                Span::raw(tail(&path.display().to_string(), width.saturating_sub(7))),
+                Span::raw(tail(
+                    &visible(&path.display().to_string()),
+                    width.saturating_sub(7),
+                )),
             ]),
             None => Line::from(Span::styled("Dry run: nothing was written.", theme.dim())),
         }
@@ -190,7 +194,7 @@ impl DrillReportView {
             let room = width.saturating_sub(head.chars().count());
             lines.push(Line::from(vec![
                 Span::styled(head, theme.error()),
-                Span::raw(fit(&f.message, room).trim_end().to_owned()),
+                Span::raw(fit(&visible(&f.message), room).trim_end().to_owned()),
             ]));
         }
         if r.failures_omitted > 0 {

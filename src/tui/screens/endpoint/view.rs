@@ -13,6 +13,7 @@ use crate::serve::snippets;
 
 use crate::tui::context::Cx;
 use crate::tui::screens::endpoint::{EndpointScreen, EndpointState};
+use crate::tui::ui::text::visible;
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::VaultView;
 
@@ -127,10 +128,15 @@ fn render_requests(
         };
         Row::new(vec![
             Span::raw(clock_time(r.time)),
-            Span::raw(r.event.principal.clone().unwrap_or_else(|| "-".to_owned())),
-            Span::raw(r.event.action.clone()),
-            Span::raw(key_label(view, r.event.key_id.as_deref())),
-            Span::styled(r.event.code.clone(), code_style),
+            Span::raw(
+                r.event
+                    .principal
+                    .as_deref()
+                    .map_or_else(|| "-".to_owned(), visible),
+            ),
+            Span::raw(visible(&r.event.action)),
+            Span::raw(visible(&key_label(view, r.event.key_id.as_deref()))),
+            Span::styled(visible(&r.event.code), code_style),
             Span::raw(latency(r.event.micros)),
         ])
     });

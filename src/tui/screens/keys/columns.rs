@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use crate::core::spec::{KeySpec, KeyState};
 
 use crate::tui::screens::keys::sort::KeySort;
-use crate::tui::ui::text::fit;
+use crate::tui::ui::text::{fit, visible};
 use crate::tui::ui::theme::Theme;
 use crate::tui::vault_view::KeyRow;
 
@@ -80,17 +80,17 @@ fn columns(width: usize) -> Columns {
 
 /// The alias cell: the first alias without `alias/`, and `+N` for the others (kept when cut).
 fn alias_cell(key: &KeyRow, width: usize) -> String {
-    let first = key
-        .aliases
-        .first()
-        .map_or("—", |a| a.strip_prefix("alias/").unwrap_or(a));
+    let first = key.aliases.first().map_or_else(
+        || "—".to_owned(),
+        |a| visible(a.strip_prefix("alias/").unwrap_or(a)),
+    );
     let more = key.aliases.len().saturating_sub(1);
     if more == 0 {
-        return fit(first, width);
+        return fit(&first, width);
     }
     let suffix = format!(" +{more}");
     let room = width.saturating_sub(suffix.chars().count());
-    let name = fit(first, room);
+    let name = fit(&first, room);
     fit(&format!("{}{suffix}", name.trim_end()), width)
 }
 
@@ -122,7 +122,7 @@ pub fn row_line(key: &KeyRow, width: usize, style: Style, theme: Theme) -> Line<
         ));
     }
     if c.description > 0 {
-        let text = crate::tui::ui::text::fit(&key.description, c.description);
+        let text = fit(&visible(&key.description), c.description);
         spans.push(Span::styled(format!(" {text}"), style));
     }
     Line::from(spans)
