@@ -202,18 +202,27 @@ fn toasts_leave_the_cli_and_request_lines_of_a_result_in_view() {
     h.app.toasts.push(Level::Info, "A second note");
     let screen = draw(&h.app, 80, 24);
     assert!(screen.contains("Copied the CLI line"), "{screen}");
-    for line in tail {
+    for line in &tail {
         assert!(screen.contains(line), "covered: {line}\n{screen}");
     }
+    // More toasts than the document has room for: those that do not fit wait their turn.
+    for n in 0..4 {
+        h.app.toasts.push(
+            Level::Info,
+            format!("Note {n} of a busy moment, long enough to wrap"),
+        );
+    }
+    let screen = draw(&h.app, 80, 24);
+    for line in &tail {
+        assert!(screen.contains(line), "covered: {line}\n{screen}");
+    }
+    assert!(screen.contains("Note 3"), "the newest shows: {screen}");
     // Without a result they stay in the bottom-right corner.
     h.key(KeyCode::Esc);
     h.key(KeyCode::Esc);
     let screen = draw(&h.app, 80, 24);
     let rows: Vec<&str> = screen.lines().collect();
-    let at = rows
-        .iter()
-        .position(|l| l.contains("A second note"))
-        .unwrap();
+    let at = rows.iter().position(|l| l.contains("Note 3")).unwrap();
     assert!(at > rows.len() / 2, "{screen}");
 }
 

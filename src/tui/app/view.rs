@@ -146,8 +146,18 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             result.render(frame, a.body, theme);
         }
     }
+    // Over a result, toasts stay within its document: its summary, chaining keys and CLI and
+    // request lines stay in view (those that do not fit wait their turn).
+    let toasts = app.result.as_ref().map_or(a.body, |r| {
+        let document = r.document_area(a.body);
+        Rect {
+            y: document.y,
+            height: document.height,
+            ..a.body
+        }
+    });
     app.toasts
-        .render(frame, a.body, theme, app.result.is_some());
+        .render(frame, toasts, theme, app.result.is_some());
     render_status(frame, a.status, app, theme);
     render_footer(frame, a.footer, app, theme);
     // Modals leave the status bar and the footer (their keys) in view when there is room.

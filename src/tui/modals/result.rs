@@ -298,6 +298,13 @@ impl ResultView {
         .areas(inner)
     }
 
+    /// Where the document is drawn when the view is drawn in `area` (toasts go there, so the
+    /// summary, the chaining keys and the CLI and request lines stay in view).
+    pub fn document_area(&self, area: Rect) -> Rect {
+        let [_, document, _, _] = self.parts(Block::default().borders(Borders::ALL).inner(area));
+        document
+    }
+
     /// How far the document scrolls when drawn in `area`: until its last line is at the
     /// bottom of its part, no further (wrapped lines counted as drawn).
     pub fn max_scroll(&self, area: Rect) -> u16 {

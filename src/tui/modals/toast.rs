@@ -59,12 +59,12 @@ impl Toasts {
     }
 
     /// Draws the toasts stacked in the bottom-right corner of `area`, or, with `top`, down from
-    /// its top-right corner under its top border and the result's summary line (a result's CLI
-    /// and request lines are at the bottom, its summary at the top: a toast covers neither).
+    /// its top-right corner (over a result, `area` is its document: the toasts that do not fit
+    /// there wait, so its summary and its CLI and request lines are never covered).
     pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: Theme, top: bool) {
         let width = area.width.min(48);
         let mut bottom = area.bottom();
-        let mut next_top = area.y.saturating_add(2);
+        let mut next_top = area.y;
         for toast in self.0.iter().rev() {
             let text_width = usize::from(width.saturating_sub(2)).max(1);
             let rows = toast.text.chars().count().div_ceil(text_width);
