@@ -116,6 +116,21 @@ impl Call<'_> {
             vault.update_audited(self.principal, f, |(_, touched)| vec![touched.onto(base)])?;
         Ok(out)
     }
+
+    /// A [`Call::change`] of the one key `key` names, with an empty response, reporting that
+    /// key as touched.
+    pub(super) fn change_key(
+        &self,
+        vault: &mut Vault,
+        key: &str,
+        f: impl FnOnce(&mut VaultState, &Ctx<'_>) -> Result<(), KmsError>,
+    ) -> Result<Outcome, KmsError> {
+        self.change(vault, |s, c| {
+            f(s, c)?;
+            Ok(((), Touched::key(s, key)))
+        })?;
+        Ok(Outcome::empty().audited())
+    }
 }
 
 /// The keys and versions a call touched, by their resolved ids.

@@ -93,9 +93,7 @@ pub(super) fn set_deletion_protection(
         .or(p.opt("ProtectedResourceArn"))
         .ok_or_else(|| KmsError::missing("ProtectedResourceArn"))?;
     let description = p.opt("DeletionProtectionDescription").unwrap_or_default();
-    call.change(vault, |s, c| {
-        protection::set_deletion_protection(s, c, key, enable, description)?;
-        Ok(((), Touched::key(s, key)))
-    })?;
-    Ok(Outcome::empty().audited())
+    call.change_key(vault, key, |s, c| {
+        protection::set_deletion_protection(s, c, key, enable, description)
+    })
 }

@@ -222,11 +222,9 @@ pub(super) fn update_key_description(
     p: Params<'_>,
 ) -> Result<Outcome, KmsError> {
     let (key, description) = (p.req("KeyId")?, p.req("Description")?);
-    call.change(vault, |s, c| {
-        keys::update_key_description(s, c, key, description)?;
-        Ok(((), Touched::key(s, key)))
-    })?;
-    Ok(Outcome::empty().audited())
+    call.change_key(vault, key, |s, c| {
+        keys::update_key_description(s, c, key, description)
+    })
 }
 
 /// A change of one key's state by reference (EnableKey, DisableKey, CancelKeyDeletion),
@@ -238,11 +236,7 @@ pub(super) fn key_state(
     f: fn(&mut VaultState, &Ctx<'_>, &str) -> Result<(), KmsError>,
 ) -> Result<Outcome, KmsError> {
     let key = p.req("KeyId")?;
-    call.change(vault, |s, c| {
-        f(s, c, key)?;
-        Ok(((), Touched::key(s, key)))
-    })?;
-    Ok(Outcome::empty().audited())
+    call.change_key(vault, key, |s, c| f(s, c, key))
 }
 
 pub(super) fn schedule_key_deletion(
@@ -255,11 +249,9 @@ pub(super) fn schedule_key_deletion(
         .int("PendingWindowInDays")?
         .ok_or_else(|| KmsError::missing("PendingWindowInDays"))?;
     let days = u32::try_from(days).unwrap_or(u32::MAX);
-    call.change(vault, |s, c| {
-        keys::schedule_key_deletion(s, c, key, days)?;
-        Ok(((), Touched::key(s, key)))
-    })?;
-    Ok(Outcome::empty().audited())
+    call.change_key(vault, key, |s, c| {
+        keys::schedule_key_deletion(s, c, key, days).map(drop)
+    })
 }
 
 /// CreateAlias and UpdateAlias (`f`): the alias and the key it then names.
@@ -270,11 +262,7 @@ pub(super) fn set_alias(
     f: fn(&mut VaultState, &Ctx<'_>, &str, &str) -> Result<(), KmsError>,
 ) -> Result<Outcome, KmsError> {
     let (alias, key) = (p.req("AliasName")?, p.req("KeyId")?);
-    call.change(vault, |s, c| {
-        f(s, c, alias, key)?;
-        Ok(((), Touched::key(s, key)))
-    })?;
-    Ok(Outcome::empty().audited())
+    call.change_key(vault, key, |s, c| f(s, c, alias, key))
 }
 
 /// DeleteAlias, reporting the key the alias named before it went.
