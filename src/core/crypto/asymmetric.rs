@@ -114,17 +114,25 @@ impl std::ops::Deref for Sm2Key {
 
 impl Drop for Sm2Key {
     fn drop(&mut self) {
-        // `SecretKey` wipes itself; `DecryptingKey` does not, and gives no access to its scalar,
-        // so its place is overwritten with a key whose scalar is one.
-        let mut one = self.secret.to_nonzero_scalar();
-        one.zeroize(); // a zeroized NonZeroScalar is one
-        self.decrypting = DecryptingKey::new_with_mode(one, Mode::C1C3C2);
-        // Nor does the SM2 signing key; it gets the same treatment.
-        if let Ok(signing) = sm2::dsa::SigningKey::from_nonzero_scalar(SM2_DIST_ID, one) {
-            self.signing = signing;
+        // `SecretKey` wipes itself; `DecryptingKey` and the SM2 signing key do not, and give no
+        // access to their scalars, so their places are overwritten with keys whose scalar is one —
+        // made once, since making one costs a scalar multiplication (each drop paid two before).
+        if let Some((decrypting, signing)) = &*SCALAR_ONE {
+            self.decrypting = decrypting.clone();
+            self.signing = signing.clone();
         }
     }
 }
+
+/// The decrypting and signing keys whose secret scalar is one: what an [`Sm2Key`]'s derived keys
+/// are overwritten with when it is dropped. (Never `None`: one is a valid scalar and the user ID
+/// is short.)
+static SCALAR_ONE: std::sync::LazyLock<Option<(DecryptingKey, sm2::dsa::SigningKey)>> =
+    std::sync::LazyLock::new(|| {
+        let one = Option::from(sm2::NonZeroScalar::from_uint(sm2::U256::ONE))?;
+        let signing = sm2::dsa::SigningKey::from_nonzero_scalar(SM2_DIST_ID, one).ok()?;
+        Some((DecryptingKey::new_with_mode(one, Mode::C1C3C2), signing))
+    });
 
 impl fmt::Debug for AsymmetricKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

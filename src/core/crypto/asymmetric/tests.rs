@@ -362,3 +362,19 @@ proptest! {
         prop_assert_eq!(SM2.decrypt(AsymmetricAlgorithm::Sm2Pke, &der), Err(KmsError::InvalidCiphertext));
     }
 }
+
+#[test]
+fn a_dropped_sm2_key_leaves_scalar_one_in_place_of_its_derived_keys() {
+    let (decrypting, signing) = SCALAR_ONE.as_ref().expect("scalar one is a valid SM2 key");
+    let one = sm2::NonZeroScalar::from_uint(sm2::U256::ONE).unwrap();
+    assert_eq!(decrypting.as_nonzero_scalar().to_bytes(), one.to_bytes());
+    assert_eq!(signing.as_nonzero_scalar().to_bytes(), one.to_bytes());
+    // Dropping many keys stays cheap and leaves a working fixture behind.
+    let AsymmetricKey::Sm2(key) = &*SM2 else {
+        panic!("SM2 fixture")
+    };
+    for _ in 0..1000 {
+        drop(key.clone());
+    }
+    assert_ne!(key.signing().as_nonzero_scalar().to_bytes(), one.to_bytes());
+}
