@@ -6,9 +6,22 @@
 //! the same test, before); the server never answers 5xx, its memory stays bounded, and it exits
 //! cleanly afterwards. The figures are printed.
 //!
+//! The server answers a connection whose last request was refused before dispatch from a queue
+//! of its own, behind valid requests and with a bounded share of one thread (`serve::pool`), so
+//! the flood is paced by the server: its 10⁵ requests take about a minute here, and a valid
+//! client meanwhile sees latencies near the idle server's.
+//!
+//! Where the machine has two cores or more, the server is pinned to the first and this test's
+//! threads (the attackers and the valid client) to the others, with `taskset`: so the attack's
+//! own work (making 10⁵ requests, holding 10,000 sockets) is not charged to the server, as when
+//! it comes from other machines, and what is measured is what the server's handling of the attack
+//! costs a valid client. `KMS_CONSOLE_ABUSE_SHARED=1` leaves everything on all cores, to show
+//! the other figure; the placement used is printed.
+//!
 //! The latency bound asserted is generous (see [`P99_BOUND`]): this runs on shared machines
 //! where other builds take the cores at random moments, and a timing assertion that flakes is
-//! worse than none; the real ratio is printed for the report.
+//! worse than none; the real ratio is printed for the report. Idle and under attack, the valid
+//! client sends one request every 2 ms, so the two figures are measured alike.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,11 +47,13 @@ use serve_support::{AccessKey, Server, credentials, demo_vault, kms, signed_quer
 const IDLE: usize = 10_000;
 /// Requests with random signatures.
 const RANDOM_SIGNATURES: usize = 100_000;
-/// Connections sending them.
-const FLOODERS: usize = 4;
+/// Connections sending them, each waiting for its answer before sending the next (so the
+/// server's answers pace them; 64 at once keep its queue of refused requests full).
+const FLOODERS: usize = 64;
 const SLOW_LORIS: usize = 100;
 /// The valid client's p99 under attack may be at most this many times the idle server's. The
-/// target is 5×; the assertion allows for a shared machine (see the module notes).
+/// target is 5× (measured 1.6–1.8×); the assertion allows for a shared machine (see the module
+/// notes) and still fails without the queue of refused requests (26–38× pinned, measured).
 const P99_BOUND: f64 = 25.0;
 /// The server's resident memory may grow by at most this much during the attack.
 const RSS_GROWTH_BOUND_KIB: u64 = 192 * 1024;
@@ -123,6 +138,48 @@ fn read_status(stream: &mut BufReader<TcpStream>) -> Option<u16> {
     let mut body = vec![0; length];
     stream.read_exact(&mut body).ok()?;
     Some(status)
+}
+
+/// Where the server and this test's threads run; printed with the figures.
+fn place(server: u32) -> String {
+    if std::env::var_os("KMS_CONSOLE_ABUSE_SHARED").is_some() {
+        return "shared: server, attackers and valid client on all cores \
+                (KMS_CONSOLE_ABUSE_SHARED)"
+            .to_owned();
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if cores < 2 {
+        return "shared: one core only, nothing to pin".to_owned();
+    }
+    let others = format!("1-{}", cores - 1);
+    let pin = |cpus: &str, pid: u32| {
+        std::process::Command::new("taskset")
+            .args(["-a", "-p", "-c", cpus, &pid.to_string()])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if pin("0", server) && pin(&others, std::process::id()) {
+        format!("pinned: server on core 0, attackers and valid client on cores {others}")
+    } else {
+        "shared: taskset missing or refused, nothing pinned".to_owned()
+    }
+}
+
+/// The valid client's latencies: `n` requests, or (with `n` = 0) until `until` says stop, one
+/// every 2 ms; `each` is called after every request.
+fn measure(
+    valid: &mut Valid,
+    n: usize,
+    until: impl Fn() -> bool,
+    mut each: impl FnMut(usize),
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    while if n > 0 { latencies.len() < n } else { !until() } {
+        latencies.push(valid.request());
+        each(latencies.len());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    latencies
 }
 
 fn open(addr: SocketAddr) -> Option<BufReader<TcpStream>> {
@@ -364,7 +421,8 @@ impl Attack {
                         addr,
                         &key,
                         t as u64 + 1,
-                        RANDOM_SIGNATURES / FLOODERS,
+                        RANDOM_SIGNATURES / FLOODERS
+                            + usize::from(t < RANDOM_SIGNATURES % FLOODERS),
                         &tally,
                     );
                     left.fetch_sub(1, Ordering::SeqCst);
@@ -415,6 +473,7 @@ fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
     let server = Server::start(&vault, &["--quiet"]);
     let addr: SocketAddr = server.endpoint().parse().unwrap();
     let admin = credentials(&vault, "admin");
+    let placement = place(server.pid());
     let mut valid = Valid {
         addr,
         key: admin.clone(),
@@ -426,32 +485,34 @@ fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
     for _ in 0..50 {
         valid.request();
     }
-    let idle: Vec<Duration> = (0..500).map(|_| valid.request()).collect();
-    let idle_p99 = p99(idle);
+    let idle_p99 = p99(measure(&mut valid, 2000, || true, |_| ()));
     let rss_before = rss_kib(server.pid());
 
     let attack = Attack::start(addr, &admin, idle_count);
     let pid = server.pid();
     let started = Instant::now();
-    let mut attacked = Vec::new();
     let mut rss_peak = rss_before;
-    while !attack.floods_done() {
-        attacked.push(valid.request());
-        if attacked.len() % 50 == 0 {
-            rss_peak = rss_peak.max(rss_kib(pid));
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let attacked = measure(
+        &mut valid,
+        0,
+        || attack.floods_done(),
+        |n| {
+            if n % 50 == 0 {
+                rss_peak = rss_peak.max(rss_kib(pid));
+            }
+        },
+    );
     rss_peak = rss_peak.max(rss_kib(pid));
     let took = started.elapsed();
     let (tally, opened, closed_by_server, trickled) = attack.stop();
-    let after: Vec<Duration> = (0..100).map(|_| valid.request()).collect();
+    let after = measure(&mut valid, 100, || true, |_| ());
     let rss_after = rss_kib(pid);
     assert!(server.stop().success(), "serve exits 0 after the attack");
 
     let attacked_p99 = p99(attacked.clone());
     let ratio = attacked_p99.as_secs_f64() / idle_p99.as_secs_f64();
     let t = |n: &AtomicU64| n.load(Ordering::Relaxed);
+    eprintln!("serve abuse: {placement}");
     eprintln!(
         "serve abuse: {:.1} s of attack: {RANDOM_SIGNATURES} random signatures over {FLOODERS} \
          connections, {opened} idle connections opened ({closed_by_server} closed by the server \

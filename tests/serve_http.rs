@@ -22,6 +22,7 @@ impl Handler for Slow {
         std::thread::sleep(self.delay);
         WireResponse {
             status: 200,
+            authenticated: true,
             content_type: "application/json;charset=utf-8",
             body: "{}".into(),
         }

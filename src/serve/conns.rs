@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use super::pool::Standing;
+
 const FRESH: u8 = 0;
 const BUSY: u8 = 1;
 const IDLE: u8 = 2;
@@ -24,6 +26,8 @@ pub(crate) struct Conn {
     last: AtomicU64,
     /// Told to make room (set under the registry's lock).
     leaving: AtomicBool,
+    /// Its last request was refused before dispatch (see [`Standing`]).
+    suspect: AtomicBool,
     /// Told when it is to make room.
     pub(crate) evict: Notify,
 }
@@ -34,10 +38,20 @@ impl Conn {
         self.state.store(BUSY, Ordering::SeqCst);
     }
 
-    /// Its request was answered.
-    pub(crate) fn idle(&self, tick: u64) {
+    /// Its request was answered; `authenticated` unless refused before dispatch.
+    pub(crate) fn idle(&self, tick: u64, authenticated: bool) {
+        self.suspect.store(!authenticated, Ordering::Relaxed);
         self.last.store(tick, Ordering::Relaxed);
         self.state.store(IDLE, Ordering::SeqCst);
+    }
+
+    /// The queue its next request waits in.
+    pub(crate) fn standing(&self) -> Standing {
+        if self.suspect.load(Ordering::Relaxed) {
+            Standing::Suspect
+        } else {
+            Standing::Good
+        }
     }
 
     /// Whether it has never had a request (so dropping it loses no answer).
@@ -148,6 +162,23 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_is_suspect_while_its_last_request_was_refused() {
+        let r = Registry::default();
+        let (_, conn) = admit(&r, 4);
+        assert_eq!(conn.standing(), Standing::Good, "a new connection");
+        conn.busy();
+        conn.idle(r.tick(), false);
+        assert_eq!(conn.standing(), Standing::Suspect);
+        conn.busy();
+        conn.idle(r.tick(), true);
+        assert_eq!(
+            conn.standing(),
+            Standing::Good,
+            "one accepted signature clears it"
+        );
+    }
+
+    #[test]
     fn at_the_limit_the_oldest_fresh_then_the_longest_idle_make_room() {
         let r = Registry::default();
         let (a, ca) = admit(&r, 3);
@@ -155,7 +186,7 @@ mod tests {
         let (_, cc) = admit(&r, 3);
         ca.busy();
         cb.busy();
-        cb.idle(r.tick());
+        cb.idle(r.tick(), true);
         // c is fresh: it goes first, though b is idle and older.
         let (_, cd) = admit(&r, 3);
         assert!(
@@ -164,7 +195,7 @@ mod tests {
         );
         assert_eq!(r.len(), 4, "c counts until it unregisters");
         cd.busy();
-        cd.idle(r.tick());
+        cd.idle(r.tick(), true);
         // No fresh one left: b, idle longer than d, goes next; a is busy.
         let (_, ce) = admit(&r, 3);
         assert!(cb.leaving.load(Ordering::SeqCst), "b chosen");

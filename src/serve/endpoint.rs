@@ -41,6 +41,9 @@ pub struct WireResponse {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
+    /// Whether the caller's signature was accepted: `false` for a request refused before
+    /// dispatch (the server queues the connection's next request behind valid callers').
+    pub authenticated: bool,
 }
 
 /// What the console's live view (and the access log) shows of one request. No values.
@@ -91,6 +94,7 @@ impl Endpoint {
             .and_then(Format::parse)
             .unwrap_or_default();
         let (principal, outcome) = self.answer(req, format);
+        let authenticated = principal.is_some();
         // A read whose answer XML cannot carry ran, and says so in a 400 naming the field.
         let outcome = outcome.and_then(|ok| ok.try_render(format));
         let (status, code) = match &outcome {
@@ -112,6 +116,7 @@ impl Endpoint {
         }
         WireResponse {
             status,
+            authenticated,
             content_type: content_type(format),
             body: match outcome {
                 Ok(body) => body,
@@ -247,6 +252,7 @@ pub fn refusal(code: &str, message: &str, http_status: u16) -> WireResponse {
     };
     WireResponse {
         status: http_status,
+        authenticated: false,
         content_type: JSON_CONTENT_TYPE,
         body: error.render(Format::Json),
     }

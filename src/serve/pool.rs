@@ -3,19 +3,99 @@
 //! a thread whenever none is idle at the instant of a call, up to 512, and under steady load
 //! ratchets up to hundreds). Requests wait in a queue when every thread is busy; a connection
 //! has at most one request in flight, so the queue holds at most one per open connection.
+//!
+//! Requests on a connection whose last request was refused before dispatch (a wrong signature,
+//! an unknown AccessKeyId, a replay: see [`Standing`]) wait in a second queue, taken only when
+//! the first is empty, by one thread at a time, and busy at most one time in [`SUSPECT_SHARE`]:
+//! after a suspect job that took `t`, the next starts no sooner than `(SUSPECT_SHARE - 1) × t`
+//! later. A valid request never queues behind a flood of forged ones, and the flood gets a
+//! bounded share of one core — its clients, waiting for their answers, send less — so the cores
+//! stay free for valid clients (issue 15: the endpoint under abuse). A client that signs wrongly
+//! by mistake is only answered more slowly while a flood lasts.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// The suspect queue's thread is busy at most one time in this many.
+pub(crate) const SUSPECT_SHARE: u32 = 4;
+
+/// How a connection's requests are queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// New, or its last request was authenticated.
+    Good,
+    /// Its last request was refused before dispatch.
+    Suspect,
+}
+
 /// Hands jobs to the pool's threads; the threads end when every clone is dropped.
 #[derive(Clone)]
 pub(crate) struct Pool {
-    jobs: Sender<Job>,
+    owner: Arc<Owner>,
+}
+
+/// Closes the queues when the last [`Pool`] is dropped.
+struct Owner(Arc<Shared>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        if let Ok(mut queues) = self.0.queues.lock() {
+            queues.closed = true;
+        }
+        self.0.ready.notify_all();
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    queues: Mutex<Queues>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Queues {
+    good: VecDeque<Job>,
+    suspect: VecDeque<Job>,
+    /// Whether a thread is running a suspect job.
+    suspect_running: bool,
+    /// When the next suspect job may start.
+    suspect_not_before: Option<Instant>,
+    closed: bool,
+}
+
+/// What a free thread does next.
+enum Next {
+    Run(Job, bool),
+    /// Wait for a new job, or until the instant a suspect job may start.
+    Wait(Option<Instant>),
+}
+
+impl Queues {
+    /// The next job a free thread may take at `now`, and whether it is a suspect one.
+    fn next(&mut self, now: Instant) -> Next {
+        if let Some(job) = self.good.pop_front() {
+            return Next::Run(job, false);
+        }
+        if self.suspect_running || self.suspect.is_empty() {
+            return Next::Wait(None);
+        }
+        if let Some(at) = self.suspect_not_before.filter(|&at| at > now) {
+            return Next::Wait(Some(at));
+        }
+        match self.suspect.pop_front() {
+            Some(job) => {
+                self.suspect_running = true;
+                Next::Run(job, true)
+            }
+            None => Next::Wait(None),
+        }
+    }
 }
 
 impl Pool {
@@ -27,55 +107,204 @@ impl Pool {
     }
 
     pub(crate) fn with_threads(threads: usize) -> Self {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let shared = Arc::new(Shared::default());
         for n in 0..threads.max(1) {
-            let queue = Arc::clone(&queue);
+            let shared = Arc::clone(&shared);
             // A thread that cannot be started leaves the others to do the work.
             let _ = std::thread::Builder::new()
                 .name(format!("serve-handler-{n}"))
-                .spawn(move || work(&queue));
+                .spawn(move || work(&shared));
         }
-        Self { jobs }
+        Self {
+            owner: Arc::new(Owner(shared)),
+        }
     }
 
-    /// Runs `f` on a pool thread; `None` if it panicked or the pool is gone.
+    /// Runs `f` on a pool thread, in the queue of `standing`; `None` if it panicked or the pool
+    /// is gone.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
+        standing: Standing,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Option<T> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = tx.send(f());
         });
-        self.jobs.send(job).ok()?;
+        {
+            let shared = &self.owner.0;
+            let mut queues = shared.queues.lock().ok()?;
+            match standing {
+                Standing::Good => queues.good.push_back(job),
+                Standing::Suspect => queues.suspect.push_back(job),
+            }
+            drop(queues);
+            shared.ready.notify_one();
+        }
         rx.await.ok()
     }
 }
 
-fn work(queue: &Mutex<Receiver<Job>>) {
+fn work(shared: &Shared) {
     loop {
-        let job = match queue.lock() {
-            Ok(q) => q.recv(),
-            Err(_) => return,
+        let Ok(mut queues) = shared.queues.lock() else {
+            return;
         };
-        let Ok(job) = job else { return };
+        let (job, suspect) = loop {
+            let now = Instant::now();
+            let until = match queues.next(now) {
+                Next::Run(job, suspect) => break (job, suspect),
+                Next::Wait(until) => until,
+            };
+            if queues.closed {
+                return;
+            }
+            let waited = match until {
+                None => shared.ready.wait(queues).ok(),
+                Some(at) => shared
+                    .ready
+                    .wait_timeout(queues, at - now)
+                    .ok()
+                    .map(|(q, _)| q),
+            };
+            let Some(waited) = waited else { return };
+            queues = waited;
+        };
+        drop(queues);
+        let started = Instant::now();
         // A panic drops the job's answer channel (the caller answers 500); the thread goes on.
         let _ = catch_unwind(AssertUnwindSafe(job));
+        if suspect {
+            let rest = started.elapsed() * (SUSPECT_SHARE - 1);
+            if let Ok(mut queues) = shared.queues.lock() {
+                queues.suspect_running = false;
+                queues.suspect_not_before = Some(Instant::now() + rest);
+            }
+            // The next suspect job may be waiting for a thread that is asleep.
+            shared.ready.notify_all();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
 
     #[tokio::test]
     async fn jobs_run_and_a_panic_leaves_the_pool_working() {
         let pool = Pool::with_threads(1);
-        assert_eq!(pool.run(|| 2 + 2).await, Some(4));
+        assert_eq!(pool.run(Standing::Good, || 2 + 2).await, Some(4));
         #[allow(clippy::panic)]
-        let panicked = pool.run(|| panic!("a handler bug")).await;
+        let panicked = pool
+            .run(Standing::Suspect, || panic!("a handler bug"))
+            .await;
         assert_eq!(panicked, None::<()>);
-        assert_eq!(pool.run(|| "still here").await, Some("still here"));
+        assert_eq!(
+            pool.run(Standing::Suspect, || "still here").await,
+            Some("still here")
+        );
+        assert_eq!(
+            pool.run(Standing::Good, || "and here").await,
+            Some("and here")
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn suspect_jobs_run_one_at_a_time_and_never_hold_up_good_ones() {
+        let pool = Pool::with_threads(4);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        // Suspect jobs wait for a gate that only the good job's caller opens: were the good job
+        // queued behind them, the first would time out.
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let suspects: Vec<_> = (0..8)
+            .map(|_| {
+                let (pool, running, most, gate) =
+                    (pool.clone(), running.clone(), most.clone(), gate.clone());
+                tokio::spawn(async move {
+                    pool.run(Standing::Suspect, move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        let (open, opened) = &*gate;
+                        let open = open.lock().unwrap();
+                        let (open, _) = opened
+                            .wait_timeout_while(open, Duration::from_secs(10), |o| !*o)
+                            .unwrap();
+                        running.fetch_sub(1, Ordering::SeqCst);
+                        *open
+                    })
+                    .await
+                })
+            })
+            .collect();
+        while running.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(pool.run(Standing::Good, || 1).await, Some(1));
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+        for s in suspects {
+            assert_eq!(
+                s.await.ok(),
+                Some(Some(true)),
+                "a suspect job waited out the gate"
+            );
+        }
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            1,
+            "suspect jobs ran side by side"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn suspect_jobs_get_one_share_of_one_thread() {
+        let pool = Pool::with_threads(4);
+        let started = std::time::Instant::now();
+        let jobs: Vec<_> = (0..6)
+            .map(|_| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    pool.run(Standing::Suspect, || {
+                        std::thread::sleep(Duration::from_millis(10));
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for job in jobs {
+            assert_eq!(job.await.ok(), Some(Some(())));
+        }
+        // Six jobs of 10 ms, each after the first waiting three times the last one's length.
+        let least = Duration::from_millis(10) * (6 + 5 * (SUSPECT_SHARE - 1));
+        assert!(
+            started.elapsed() >= least,
+            "{:?} < {least:?}",
+            started.elapsed()
+        );
+        // Meanwhile a good job is never held up by the pause.
+        assert_eq!(pool.run(Standing::Good, || 7).await, Some(7));
+    }
+
+    #[test]
+    fn threads_end_when_the_last_pool_is_dropped() {
+        let shared = {
+            let pool = Pool::with_threads(3);
+            let clone = pool.clone();
+            drop(pool);
+            let shared = Arc::clone(&clone.owner.0);
+            drop(clone);
+            shared
+        };
+        // Each thread holds a reference while it runs.
+        for _ in 0..200 {
+            if Arc::strong_count(&shared) == 1 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("pool threads still running");
     }
 }

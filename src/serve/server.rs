@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::conns::{Admit, Conn, Registry};
 use super::endpoint::{Endpoint, WireResponse, refusal};
-use super::pool::Pool;
+use super::pool::{Pool, Standing};
 use super::wire::WireRequest;
 
 /// Answers requests; runs on the server's own threads, so it may take locks and do file I/O.
@@ -105,12 +105,12 @@ pub async fn serve<H: Handler>(
             let pool = pool.clone();
             service_fn(move |req| {
                 conn.busy();
-                let answered = respond(handler.clone(), pool.clone(), limits, req);
+                let answered = respond(handler.clone(), pool.clone(), conn.standing(), limits, req);
                 let (registry, conn) = (registry.clone(), conn.clone());
                 async move {
-                    let response = answered.await;
-                    conn.idle(registry.tick());
-                    response
+                    let (response, authenticated) = answered.await;
+                    conn.idle(registry.tick(), authenticated);
+                    Ok::<_, Infallible>(response)
                 }
             })
         };
@@ -173,9 +173,10 @@ where
 async fn respond<H: Handler>(
     handler: Arc<H>,
     pool: Pool,
+    standing: Standing,
     limits: Limits,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> (Response<Full<Bytes>>, bool) {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -183,7 +184,7 @@ async fn respond<H: Handler>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return Ok(too_large());
+        return (too_large(), false);
     }
     let collected = tokio::time::timeout(
         limits.body_timeout,
@@ -192,20 +193,22 @@ async fn respond<H: Handler>(
     .await;
     let body = match collected {
         Ok(Ok(c)) => c.to_bytes().to_vec(),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return (too_large(), false),
         Ok(Err(_)) => {
-            return Ok(to_http(refusal(
+            let answer = refusal(
                 "InvalidParameter",
                 "The request body could not be read.",
                 400,
-            )));
+            );
+            return (to_http(answer), false);
         }
         Err(_) => {
-            return Ok(to_http(refusal(
+            let answer = refusal(
                 "RequestTimeout",
                 "The request body took too long to arrive.",
                 408,
-            )));
+            );
+            return (to_http(answer), false);
         }
     };
     let headers = parts
@@ -226,10 +229,11 @@ async fn respond<H: Handler>(
         body,
     );
     let answer = pool
-        .run(move || handler.handle(&wire))
+        .run(standing, move || handler.handle(&wire))
         .await
         .unwrap_or_else(|| refusal("InternalFailure", "The request could not be answered.", 500));
-    Ok(to_http(answer))
+    let authenticated = answer.authenticated;
+    (to_http(answer), authenticated)
 }
 
 fn too_large() -> Response<Full<Bytes>> {
