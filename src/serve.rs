@@ -9,6 +9,7 @@ mod conns;
 pub mod control;
 pub mod endpoint;
 pub mod nonce;
+mod peers;
 mod pool;
 pub mod refused;
 pub mod server;

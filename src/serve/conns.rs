@@ -45,6 +45,11 @@ impl Conn {
         self.state.store(IDLE, Ordering::SeqCst);
     }
 
+    /// Its peer was refused lately: its first request waits in the suspect queue.
+    pub(crate) fn distrust(&self) {
+        self.suspect.store(true, Ordering::Relaxed);
+    }
+
     /// The queue its next request waits in.
     pub(crate) fn standing(&self) -> Standing {
         if self.suspect.load(Ordering::Relaxed) {

@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::conns::{Admit, Conn, Registry};
 use super::endpoint::{Endpoint, WireResponse, refusal};
+use super::peers::RefusedPeers;
 use super::pool::{Pool, Standing};
 use super::wire::WireRequest;
 
@@ -68,6 +69,8 @@ impl Default for Limits {
 /// Serves `listener` until `shutdown` completes, then stops accepting, lets in-flight requests
 /// finish (up to `drain_timeout`) and returns. At `max_connections`, a new connection makes room
 /// by closing one that has no request in progress, or is itself closed at once (see `conns`).
+/// A connection whose last request was refused before dispatch, or a new one from a peer refused
+/// lately, waits in the pool's suspect queue (see `pool`, `peers`).
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
@@ -75,6 +78,7 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()>,
 ) {
     let registry = Arc::new(Registry::default());
+    let refused_peers = Arc::new(RefusedPeers::default());
     let pool = Pool::start();
     let (stopping, stop_seen) = watch::channel(false);
     // Every connection task holds a clone; `recv` returns `None` once all have finished.
@@ -90,7 +94,7 @@ pub async fn serve<H: Handler>(
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
         };
-        let Ok((stream, _)) = accepted else {
+        let Ok((stream, peer)) = accepted else {
             // Out of descriptors, or a connection reset before accept: wait a little, go on.
             tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
@@ -100,15 +104,23 @@ pub async fn serve<H: Handler>(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let peer = peer.ip();
+        if refused_peers.recently(peer, Instant::now()) {
+            conn.distrust();
+        }
         let service = {
             let (handler, registry, conn) = (handler.clone(), registry.clone(), conn.clone());
-            let pool = pool.clone();
+            let (pool, refused_peers) = (pool.clone(), refused_peers.clone());
             service_fn(move |req| {
                 conn.busy();
                 let answered = respond(handler.clone(), pool.clone(), conn.standing(), limits, req);
                 let (registry, conn) = (registry.clone(), conn.clone());
+                let refused_peers = refused_peers.clone();
                 async move {
                     let (response, authenticated) = answered.await;
+                    if !authenticated {
+                        refused_peers.note(peer, Instant::now());
+                    }
                     conn.idle(registry.tick(), authenticated);
                     Ok::<_, Infallible>(response)
                 }
