@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -24,6 +24,9 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// The suspect queue's thread is busy at most one time in this many.
 pub(crate) const SUSPECT_SHARE: u32 = 4;
+/// The longest pause after a suspect job: one that waited long (on a lock held by `audit
+/// verify`, say) does not stall the queue for three times as long.
+const MAX_REST: Duration = Duration::from_secs(1);
 
 /// How a connection's requests are queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +178,7 @@ fn work(shared: &Shared) {
         // A panic drops the job's answer channel (the caller answers 500); the thread goes on.
         let _ = catch_unwind(AssertUnwindSafe(job));
         if suspect {
-            let rest = started.elapsed() * (SUSPECT_SHARE - 1);
+            let rest = (started.elapsed() * (SUSPECT_SHARE - 1)).min(MAX_REST);
             if let Ok(mut queues) = shared.queues.lock() {
                 queues.suspect_running = false;
                 queues.suspect_not_before = Some(Instant::now() + rest);
@@ -190,7 +193,6 @@ fn work(shared: &Shared) {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     #[tokio::test]
     async fn jobs_run_and_a_panic_leaves_the_pool_working() {
