@@ -46,7 +46,7 @@ impl Handler for Empty {
     fn handle(&self, _req: &WireRequest) -> WireResponse {
         WireResponse {
             status: 200,
-            authenticated: true,
+            refused: false,
             content_type: "",
             body: String::new(),
         }

@@ -54,11 +54,15 @@ const RANDOM_SIGNATURES: usize = 100_000;
 const FLOODERS: usize = 64;
 /// One flooder in this many opens a new connection for each request.
 const RECONNECTING_EVERY: u64 = 8;
+/// Forged requests more, each on a connection closed at once without reading the answer, from
+/// [`HIT_AND_RUNNERS`] threads.
+const HIT_AND_RUN: usize = 10_000;
+const HIT_AND_RUNNERS: usize = 4;
 const SLOW_LORIS: usize = 100;
 /// The valid client's p99 under attack may be at most this many times the idle server's. The
 /// target is 5× (measured 1.6–1.8×); the assertion allows for a shared machine (see the module
 /// notes) and still fails without the queue of refused requests (26–38× pinned, measured).
-const P99_BOUND: f64 = 25.0;
+const P99_BOUND: f64 = 12.0;
 /// The server's resident memory may grow by at most this much during the attack.
 const RSS_GROWTH_BOUND_KIB: u64 = 192 * 1024;
 
@@ -242,6 +246,7 @@ fn p99(mut latencies: Vec<Duration>) -> Duration {
 /// Statuses the attackers got back, by class; a 5xx fails the test.
 #[derive(Default)]
 struct Tally {
+    accepted: AtomicU64,
     answered_4xx: AtomicU64,
     closed: AtomicU64,
     server_errors: AtomicU64,
@@ -251,7 +256,8 @@ impl Tally {
     fn note(&self, status: Option<u16>) {
         let counter = match status {
             Some(s) if s >= 500 => &self.server_errors,
-            Some(_) => &self.answered_4xx,
+            Some(s) if s >= 400 => &self.answered_4xx,
+            Some(_) => &self.accepted,
             None => &self.closed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -302,6 +308,29 @@ fn flood(addr: SocketAddr, key: &AccessKey, seed: u64, count: usize, tally: &Tal
         }
         tally.note(status);
     }
+}
+
+/// Forged requests each sent on a new connection that is closed at once, without reading.
+fn hit_and_run(addr: SocketAddr, key: &AccessKey, seed: u64, count: usize) -> usize {
+    let mut rng = Rng(seed);
+    let mut sent = 0;
+    for n in 0..count {
+        let query = format!(
+            "AccessKeyId={}&Action=Decrypt&CiphertextBlob=x&Format=JSON&SignatureMethod=HMAC-SHA1&SignatureNonce=hr{n}-{seed}&SignatureVersion=1.0&Timestamp={}&Version=2016-01-20&Signature={}",
+            percent_encode(&key.id),
+            percent_encode(&format_date(SystemClock.now())),
+            percent_encode(&rng.token(28)),
+        );
+        if let Some(mut conn) = open(addr)
+            && conn
+                .get_mut()
+                .write_all(format!("GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+                .is_ok()
+        {
+            sent += 1;
+        }
+    }
+    sent
 }
 
 /// Headers over 64 KiB, bodies over 256 KiB (declared and streamed), invalid UTF-8 and
@@ -397,7 +426,11 @@ fn idle_connections(addr: SocketAddr, count: usize, stop: &AtomicBool) -> (usize
 /// The attackers, each on its own thread.
 struct Attack {
     stop: Arc<AtomicBool>,
+    /// What the flooders got back.
     tally: Arc<Tally>,
+    /// What the malformed requests got back.
+    junk_tally: Arc<Tally>,
+    runners: Vec<std::thread::JoinHandle<usize>>,
     floods_left: Arc<AtomicUsize>,
     floods: Vec<std::thread::JoinHandle<()>>,
     junk: std::thread::JoinHandle<()>,
@@ -409,7 +442,16 @@ impl Attack {
     fn start(addr: SocketAddr, key: &AccessKey, idle_count: usize) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let tally = Arc::new(Tally::default());
+        let junk_tally = Arc::new(Tally::default());
         let floods_left = Arc::new(AtomicUsize::new(FLOODERS));
+        let runners = (0..HIT_AND_RUNNERS)
+            .map(|t| {
+                let key = key.clone();
+                std::thread::spawn(move || {
+                    hit_and_run(addr, &key, 100 + t as u64, HIT_AND_RUN / HIT_AND_RUNNERS)
+                })
+            })
+            .collect();
         let idlers = {
             let stop = stop.clone();
             std::thread::spawn(move || idle_connections(addr, idle_count, &stop))
@@ -419,7 +461,7 @@ impl Attack {
             std::thread::spawn(move || slow_loris(addr, &stop))
         };
         let junk = {
-            let tally = tally.clone();
+            let tally = junk_tally.clone();
             std::thread::spawn(move || malformed(addr, &tally))
         };
         let floods = (0..FLOODERS)
@@ -441,6 +483,8 @@ impl Attack {
         Self {
             stop,
             tally,
+            junk_tally,
+            runners,
             floods_left,
             floods,
             junk,
@@ -451,20 +495,75 @@ impl Attack {
 
     /// Whether the random signatures and malformed requests have all been sent.
     fn floods_done(&self) -> bool {
-        self.floods_left.load(Ordering::SeqCst) == 0 && self.junk.is_finished()
+        self.floods_left.load(Ordering::SeqCst) == 0
+            && self.junk.is_finished()
+            && self
+                .runners
+                .iter()
+                .all(std::thread::JoinHandle::is_finished)
     }
 
-    /// Stops the idle and slow clients: the tally, idle connections opened and closed by the
-    /// server, bytes trickled.
-    fn stop(self) -> (Arc<Tally>, usize, usize, usize) {
+    /// Stops the idle and slow clients.
+    fn stop(self) -> Outcome {
         self.stop.store(true, Ordering::SeqCst);
         for f in self.floods {
             f.join().unwrap();
         }
         self.junk.join().unwrap();
-        let (opened, closed) = self.idlers.join().unwrap();
+        let hit_and_run = self.runners.into_iter().map(|r| r.join().unwrap()).sum();
+        let (opened, closed_by_server) = self.idlers.join().unwrap();
         let trickled = self.loris.join().unwrap();
-        (self.tally, opened, closed, trickled)
+        Outcome {
+            tally: self.tally,
+            junk_tally: self.junk_tally,
+            hit_and_run,
+            opened,
+            closed_by_server,
+            trickled,
+        }
+    }
+}
+
+/// What the attack saw.
+struct Outcome {
+    tally: Arc<Tally>,
+    junk_tally: Arc<Tally>,
+    /// Hit-and-run requests sent.
+    hit_and_run: usize,
+    /// Idle connections opened, and how many of them the server closed to make room.
+    opened: usize,
+    closed_by_server: usize,
+    /// Bytes the slow-loris clients sent.
+    trickled: usize,
+}
+
+impl Outcome {
+    fn print(&self, took: Duration) {
+        let t = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        let Self {
+            tally,
+            junk_tally,
+            hit_and_run,
+            opened,
+            closed_by_server,
+            trickled,
+        } = self;
+        eprintln!(
+            "serve abuse: {:.1} s of attack: {RANDOM_SIGNATURES} random signatures from {FLOODERS} \
+             flooders (one in {RECONNECTING_EVERY} on a new connection each time) got {} 4xx, {} \
+             closes, {} 2xx/3xx, {} 5xx; {hit_and_run} more sent on connections closed at once; \
+             {opened} idle connections opened ({closed_by_server} closed by the server to make \
+             room); {SLOW_LORIS} slow-loris connections ({trickled} bytes trickled); 580 oversized \
+             or malformed requests got {} 4xx, {} closes, {} 5xx",
+            took.as_secs_f64(),
+            t(&tally.answered_4xx),
+            t(&tally.closed),
+            t(&tally.accepted),
+            t(&tally.server_errors),
+            t(&junk_tally.answered_4xx),
+            t(&junk_tally.closed),
+            t(&junk_tally.server_errors),
+        );
     }
 }
 
@@ -513,7 +612,7 @@ fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
     );
     rss_peak = rss_peak.max(rss_kib(pid));
     let took = started.elapsed();
-    let (tally, opened, closed_by_server, trickled) = attack.stop();
+    let outcome = attack.stop();
     let after = measure(&mut valid, 100, || true, |_| ());
     let rss_after = rss_kib(pid);
     assert!(server.stop().success(), "serve exits 0 after the attack");
@@ -522,16 +621,7 @@ fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
     let ratio = attacked_p99.as_secs_f64() / idle_p99.as_secs_f64();
     let t = |n: &AtomicU64| n.load(Ordering::Relaxed);
     eprintln!("serve abuse: {placement}");
-    eprintln!(
-        "serve abuse: {:.1} s of attack: {RANDOM_SIGNATURES} random signatures from {FLOODERS} \
-         flooders (one in {RECONNECTING_EVERY} on a new connection each time), {opened} idle connections opened ({closed_by_server} closed by the server \
-         to make room), {SLOW_LORIS} slow-loris connections ({trickled} bytes trickled), 580 \
-         oversized or malformed requests; attackers got {} 4xx, {} closes, {} 5xx",
-        took.as_secs_f64(),
-        t(&tally.answered_4xx),
-        t(&tally.closed),
-        t(&tally.server_errors),
-    );
+    outcome.print(took);
     eprintln!(
         "serve abuse: valid client p99 {idle_p99:?} idle, {attacked_p99:?} under attack ({} \
          requests, {} reconnects) = {ratio:.1}x (target 5x, asserted <= {P99_BOUND}x), {:?} \
@@ -540,10 +630,20 @@ fn the_endpoint_keeps_answering_valid_clients_under_abuse() {
         valid.reconnects,
         p99(after),
     );
-    assert_eq!(t(&tally.server_errors), 0, "no 5xx");
+    let (tally, junk_tally) = (&outcome.tally, &outcome.junk_tally);
+    assert_eq!(
+        t(&tally.server_errors) + t(&junk_tally.server_errors),
+        0,
+        "no 5xx"
+    );
+    assert_eq!(t(&tally.accepted), 0, "a random signature was accepted");
+    assert_eq!(
+        t(&tally.answered_4xx) + t(&tally.closed),
+        RANDOM_SIGNATURES as u64
+    );
     assert!(
-        t(&tally.answered_4xx) >= RANDOM_SIGNATURES as u64,
-        "every random signature was refused with a 4xx"
+        t(&tally.closed) * 100 <= RANDOM_SIGNATURES as u64,
+        "more than 1 % of the random signatures got no answer"
     );
     assert!(ratio <= P99_BOUND, "p99 {ratio:.1}x the idle server's");
     assert!(

@@ -22,7 +22,7 @@ impl Handler for Slow {
         std::thread::sleep(self.delay);
         WireResponse {
             status: 200,
-            authenticated: true,
+            refused: false,
             content_type: "application/json;charset=utf-8",
             body: "{}".into(),
         }

@@ -6,11 +6,11 @@
 use std::sync::{Arc, OnceLock};
 
 use kms_console::core::clock::{FixedClock, SequentialIds};
-use kms_console::core::model::VaultState;
-use kms_console::core::ops::principals;
 use kms_console::core::crypto::AsymmetricKey;
 use kms_console::core::error::KmsError;
 use kms_console::core::material::KeyMaterial;
+use kms_console::core::model::VaultState;
+use kms_console::core::ops::principals;
 use kms_console::core::spec::KeySpec;
 use kms_console::core::vault::{KeySource, OsKeySource, Sources, Vault};
 use kms_console::core::vault_file::decode_unprotected;

@@ -1,9 +1,11 @@
 //! The open connections and who makes room when they reach the limit (product §13: a slow or
 //! hostile client cannot exhaust the endpoint). A connection is `Fresh` until its first request
-//! arrives, `Busy` while a request is in the handler, `Idle` between requests. At the limit a new
-//! connection closes the oldest `Fresh` one (an idle or slow-loris client that never sent a
-//! request), else the `Idle` one unused the longest; a `Busy` one is never closed. If every
-//! connection is busy, the newcomer is closed at once. So thousands of idle or half-open
+//! arrives, `Waiting` while that request waits in the pool's suspect queue (see `pool`), `Busy`
+//! while a request is in the handler, `Idle` between requests. At the limit a new connection
+//! closes the oldest `Fresh` one (an idle or slow-loris client that never sent a request), else
+//! the oldest `Waiting` one (a flooder whose forged request has not started), else the `Idle` one
+//! unused the longest; a `Busy` one is never closed. If every connection is busy, the newcomer is
+//! closed at once. So thousands of idle or half-open
 //! connections cost one accept and one close each, and never starve a client that sends requests.
 
 use std::collections::HashMap;
@@ -17,6 +19,8 @@ use super::pool::Standing;
 const FRESH: u8 = 0;
 const BUSY: u8 = 1;
 const IDLE: u8 = 2;
+/// Its request waits in the pool's suspect queue, not started.
+const WAITING: u8 = 3;
 
 /// One connection as the registry sees it.
 #[derive(Debug, Default)]
@@ -26,21 +30,37 @@ pub(crate) struct Conn {
     last: AtomicU64,
     /// Told to make room (set under the registry's lock).
     leaving: AtomicBool,
-    /// Its last request was refused before dispatch (see [`Standing`]).
+    /// Its last request was refused for its own fault (see [`Standing`]).
     suspect: AtomicBool,
     /// Told when it is to make room.
     pub(crate) evict: Notify,
 }
 
 impl Conn {
-    /// A request arrived: it may no longer be closed until answered.
-    pub(crate) fn busy(&self) {
+    /// A request arrived: unless it waits in the suspect queue, the connection may no longer
+    /// be closed until it is answered. Returns the queue it waits in.
+    pub(crate) fn busy(&self) -> Standing {
+        let standing = self.standing();
+        let state = match standing {
+            Standing::Good => BUSY,
+            Standing::Suspect => WAITING,
+        };
+        self.state.store(state, Ordering::SeqCst);
+        standing
+    }
+
+    /// Its request left the queue for a handler thread.
+    pub(crate) fn started(&self) {
         self.state.store(BUSY, Ordering::SeqCst);
     }
 
-    /// Its request was answered; `authenticated` unless refused before dispatch.
-    pub(crate) fn idle(&self, tick: u64, authenticated: bool) {
-        self.suspect.store(!authenticated, Ordering::Relaxed);
+    /// Its request was answered; `refused` if for its own fault (see [`Standing`]).
+    pub(crate) fn answered(&self, refused: bool) {
+        self.suspect.store(refused, Ordering::Relaxed);
+    }
+
+    /// The answer went out.
+    pub(crate) fn idle(&self, tick: u64) {
         self.last.store(tick, Ordering::Relaxed);
         self.state.store(IDLE, Ordering::SeqCst);
     }
@@ -59,9 +79,10 @@ impl Conn {
         }
     }
 
-    /// Whether it has never had a request (so dropping it loses no answer).
-    pub(crate) fn is_fresh(&self) -> bool {
-        self.state.load(Ordering::SeqCst) == FRESH
+    /// Whether it can be dropped at once: it never had a request, or its request still waits
+    /// in the suspect queue (dropping the connection drops that call unrun).
+    pub(crate) fn droppable(&self) -> bool {
+        matches!(self.state.load(Ordering::SeqCst), FRESH | WAITING)
     }
 }
 
@@ -136,17 +157,20 @@ impl Registry {
     }
 }
 
-/// The oldest fresh connection, else the idle one unused the longest.
+/// The oldest fresh connection, else the oldest one whose request waits in the suspect queue,
+/// else the idle one unused the longest.
 fn victim(open: &HashMap<u64, Arc<Conn>>) -> Option<&Arc<Conn>> {
     let staying = || {
         open.iter()
             .filter(|(_, c)| !c.leaving.load(Ordering::SeqCst))
     };
-    let fresh = staying()
-        .filter(|(_, c)| c.state.load(Ordering::SeqCst) == FRESH)
-        .min_by_key(|(id, _)| **id);
-    if let Some((_, conn)) = fresh {
-        return Some(conn);
+    for state in [FRESH, WAITING] {
+        let oldest = staying()
+            .filter(|(_, c)| c.state.load(Ordering::SeqCst) == state)
+            .min_by_key(|(id, _)| **id);
+        if let Some((_, conn)) = oldest {
+            return Some(conn);
+        }
     }
     staying()
         .map(|(_, c)| c)
@@ -171,15 +195,41 @@ mod tests {
         let r = Registry::default();
         let (_, conn) = admit(&r, 4);
         assert_eq!(conn.standing(), Standing::Good, "a new connection");
-        conn.busy();
-        conn.idle(r.tick(), false);
+        assert_eq!(conn.busy(), Standing::Good);
+        conn.answered(true);
+        conn.idle(r.tick());
         assert_eq!(conn.standing(), Standing::Suspect);
-        conn.busy();
-        conn.idle(r.tick(), true);
+        assert!(!conn.droppable(), "idle between requests");
+        assert_eq!(conn.busy(), Standing::Suspect);
+        assert!(conn.droppable(), "its request waits in the suspect queue");
+        conn.started();
+        assert!(!conn.droppable(), "its request is being answered");
+        conn.answered(false);
+        conn.idle(r.tick());
         assert_eq!(
             conn.standing(),
             Standing::Good,
             "one accepted signature clears it"
+        );
+    }
+
+    #[test]
+    fn a_request_waiting_in_the_suspect_queue_makes_room_before_an_idle_client() {
+        let r = Registry::default();
+        let (_, good) = admit(&r, 2);
+        good.busy();
+        good.idle(r.tick());
+        let (_, flooder) = admit(&r, 2);
+        flooder.distrust();
+        assert_eq!(flooder.busy(), Standing::Suspect);
+        let _ = admit(&r, 2);
+        assert!(
+            flooder.leaving.load(Ordering::SeqCst),
+            "the waiting flooder goes"
+        );
+        assert!(
+            !good.leaving.load(Ordering::SeqCst),
+            "the idle client stays"
         );
     }
 
@@ -191,16 +241,16 @@ mod tests {
         let (_, cc) = admit(&r, 3);
         ca.busy();
         cb.busy();
-        cb.idle(r.tick(), true);
+        cb.idle(r.tick());
         // c is fresh: it goes first, though b is idle and older.
         let (_, cd) = admit(&r, 3);
         assert!(
-            cc.leaving.load(Ordering::SeqCst) && cc.is_fresh(),
+            cc.leaving.load(Ordering::SeqCst) && cc.droppable(),
             "c chosen"
         );
         assert_eq!(r.len(), 4, "c counts until it unregisters");
         cd.busy();
-        cd.idle(r.tick(), true);
+        cd.idle(r.tick());
         // No fresh one left: b, idle longer than d, goes next; a is busy.
         let (_, ce) = admit(&r, 3);
         assert!(cb.leaving.load(Ordering::SeqCst), "b chosen");

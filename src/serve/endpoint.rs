@@ -41,9 +41,11 @@ pub struct WireResponse {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
-    /// Whether the caller's signature was accepted: `false` for a request refused before
-    /// dispatch (the server queues the connection's next request behind valid callers').
-    pub authenticated: bool,
+    /// Refused for the client's own fault before dispatch — a bad or missing signature, an
+    /// unknown AccessKeyId, a replay, a stale timestamp, a malformed or oversized request —
+    /// never for a failure of the server: the server queues the connection's next request
+    /// behind valid callers' (see `pool`).
+    pub refused: bool,
 }
 
 /// What the console's live view (and the access log) shows of one request. No values.
@@ -94,7 +96,7 @@ impl Endpoint {
             .and_then(Format::parse)
             .unwrap_or_default();
         let (principal, outcome) = self.answer(req, format);
-        let authenticated = principal.is_some();
+        let refused = principal.is_none();
         // A read whose answer XML cannot carry ran, and says so in a 400 naming the field.
         let outcome = outcome.and_then(|ok| ok.try_render(format));
         let (status, code) = match &outcome {
@@ -116,7 +118,7 @@ impl Endpoint {
         }
         WireResponse {
             status,
-            authenticated,
+            refused: refused && status < 500,
             content_type: content_type(format),
             body: match outcome {
                 Ok(body) => body,
@@ -252,7 +254,7 @@ pub fn refusal(code: &str, message: &str, http_status: u16) -> WireResponse {
     };
     WireResponse {
         status: http_status,
-        authenticated: false,
+        refused: http_status < 500,
         content_type: JSON_CONTENT_TYPE,
         body: error.render(Format::Json),
     }

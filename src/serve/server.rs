@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 use super::conns::{Admit, Conn, Registry};
 use super::endpoint::{Endpoint, WireResponse, refusal};
 use super::peers::RefusedPeers;
-use super::pool::{Pool, Standing};
+use super::pool::{NotRun, Pool, Standing};
 use super::wire::WireRequest;
 
 /// Answers requests; runs on the server's own threads, so it may take locks and do file I/O.
@@ -69,8 +70,8 @@ impl Default for Limits {
 /// Serves `listener` until `shutdown` completes, then stops accepting, lets in-flight requests
 /// finish (up to `drain_timeout`) and returns. At `max_connections`, a new connection makes room
 /// by closing one that has no request in progress, or is itself closed at once (see `conns`).
-/// A connection whose last request was refused before dispatch, or a new one from a peer refused
-/// lately, waits in the pool's suspect queue (see `pool`, `peers`).
+/// A connection whose last request was refused for its own fault, or a new one from a peer
+/// refused lately, waits in the pool's suspect queue (see `pool`, `peers`).
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
@@ -79,7 +80,7 @@ pub async fn serve<H: Handler>(
 ) {
     let registry = Arc::new(Registry::default());
     let refused_peers = Arc::new(RefusedPeers::default());
-    let pool = Pool::start();
+    let pool = Pool::start(limits.max_connections.max(1));
     let (stopping, stop_seen) = watch::channel(false);
     // Every connection task holds a clone; `recv` returns `None` once all have finished.
     let (alive, mut all_gone) = mpsc::channel::<()>(1);
@@ -108,20 +109,27 @@ pub async fn serve<H: Handler>(
         if refused_peers.recently(peer, Instant::now()) {
             conn.distrust();
         }
+        let client = Client {
+            conn: conn.clone(),
+            peer,
+            refused_peers: refused_peers.clone(),
+        };
         let service = {
-            let (handler, registry, conn) = (handler.clone(), registry.clone(), conn.clone());
-            let (pool, refused_peers) = (pool.clone(), refused_peers.clone());
+            let (handler, registry, pool) = (handler.clone(), registry.clone(), pool.clone());
             service_fn(move |req| {
-                conn.busy();
-                let answered = respond(handler.clone(), pool.clone(), conn.standing(), limits, req);
-                let (registry, conn) = (registry.clone(), conn.clone());
-                let refused_peers = refused_peers.clone();
+                let standing = client.conn.busy();
+                let answered = respond(
+                    handler.clone(),
+                    pool.clone(),
+                    standing,
+                    client.clone(),
+                    limits,
+                    req,
+                );
+                let (registry, conn) = (registry.clone(), client.conn.clone());
                 async move {
-                    let (response, authenticated) = answered.await;
-                    if !authenticated {
-                        refused_peers.note(peer, Instant::now());
-                    }
-                    conn.idle(registry.tick(), authenticated);
+                    let response = answered.await;
+                    conn.idle(registry.tick());
                     Ok::<_, Infallible>(response)
                 }
             })
@@ -141,7 +149,8 @@ pub async fn serve<H: Handler>(
 }
 
 /// Drives one connection until it closes. Told to make room or to stop, a connection that never
-/// had a request is dropped at once; any other finishes the request in progress, then closes.
+/// had a request, or whose request still waits in the suspect queue, is dropped at once (that
+/// call is then dropped unrun); any other finishes the request in progress, then closes.
 async fn watch_connection<C>(http: C, conn: &Conn, stop_seen: &mut watch::Receiver<bool>)
 where
     C: Future + GracefulConnection,
@@ -159,7 +168,7 @@ where
                 }
             }
         }
-        if conn.is_fresh() {
+        if conn.droppable() {
             return;
         }
         http.as_mut().graceful_shutdown();
@@ -182,13 +191,39 @@ where
     }
 }
 
+/// The connection a request came on, and where its refusals are noted.
+#[derive(Clone)]
+struct Client {
+    conn: Arc<Conn>,
+    peer: IpAddr,
+    refused_peers: Arc<RefusedPeers>,
+}
+
+impl Client {
+    /// Its request was answered; `refused` if for its own fault. Called where the answer is
+    /// made (on the handler thread), so a client that closes without reading is noted too.
+    fn answered(&self, refused: bool) {
+        self.conn.answered(refused);
+        if refused {
+            self.refused_peers.note(self.peer, Instant::now());
+        }
+    }
+
+    /// An answer refusing the request for its own fault, made before the handler.
+    fn refuse(&self, answer: WireResponse) -> Response<Full<Bytes>> {
+        self.answered(true);
+        to_http(answer)
+    }
+}
+
 async fn respond<H: Handler>(
     handler: Arc<H>,
     pool: Pool,
     standing: Standing,
+    client: Client,
     limits: Limits,
     req: Request<Incoming>,
-) -> (Response<Full<Bytes>>, bool) {
+) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers
@@ -196,7 +231,7 @@ async fn respond<H: Handler>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return (too_large(), false);
+        return client.refuse(too_large());
     }
     let collected = tokio::time::timeout(
         limits.body_timeout,
@@ -205,14 +240,16 @@ async fn respond<H: Handler>(
     .await;
     let body = match collected {
         Ok(Ok(c)) => c.to_bytes().to_vec(),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return (too_large(), false),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return client.refuse(too_large());
+        }
         Ok(Err(_)) => {
             let answer = refusal(
                 "InvalidParameter",
                 "The request body could not be read.",
                 400,
             );
-            return (to_http(answer), false);
+            return client.refuse(answer);
         }
         Err(_) => {
             let answer = refusal(
@@ -220,7 +257,7 @@ async fn respond<H: Handler>(
                 "The request body took too long to arrive.",
                 408,
             );
-            return (to_http(answer), false);
+            return client.refuse(answer);
         }
     };
     let headers = parts
@@ -240,20 +277,36 @@ async fn respond<H: Handler>(
         headers,
         body,
     );
-    let answer = pool
-        .run(standing, move || handler.handle(&wire))
-        .await
-        .unwrap_or_else(|| refusal("InternalFailure", "The request could not be answered.", 500));
-    let authenticated = answer.authenticated;
-    (to_http(answer), authenticated)
+    let on_thread = client.clone();
+    let answered = pool
+        .run(standing, move || {
+            on_thread.conn.started();
+            let answer = handler.handle(&wire);
+            on_thread.answered(answer.refused);
+            answer
+        })
+        .await;
+    match answered {
+        Ok(answer) => to_http(answer),
+        Err(NotRun::Full) => client.refuse(refusal(
+            "Rejected.Throttling",
+            "QPS Limit Exceeded: too many requests whose signature was refused are waiting.",
+            429,
+        )),
+        Err(NotRun::Failed) => to_http(refusal(
+            "InternalFailure",
+            "The request could not be answered.",
+            500,
+        )),
+    }
 }
 
-fn too_large() -> Response<Full<Bytes>> {
-    to_http(refusal(
+fn too_large() -> WireResponse {
+    refusal(
         "RequestEntityTooLarge",
         "The request body is too large.",
         413,
-    ))
+    )
 }
 
 fn to_http(answer: WireResponse) -> Response<Full<Bytes>> {
