@@ -248,6 +248,14 @@ fn run() -> Route {
             return Route::Done(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
         }
     };
+    // A command that waits for another process's lock says so (the console and the endpoint,
+    // which wait only for other processes' short changes, stay quiet).
+    if matches
+        .subcommand_name()
+        .is_some_and(|name| name != "serve")
+    {
+        crate::core::vault_file::set_wait_notice(say_waiting);
+    }
     if let Some((name, sub)) = matches.subcommand()
         && let Some(spec) = crate::api::find_action(name)
     {
@@ -269,6 +277,14 @@ fn run() -> Route {
         }) => Route::Done(dispatch_console(&global, command)),
         Err(e) => Route::Done(usage_error(&e)),
     }
+}
+
+fn say_waiting(lock: &std::path::Path) {
+    eprintln!(
+        "kms-console: waiting for {}: another kms-console is changing the vault or verifying \
+         its audit log (a stopped one holds it until it goes on or ends)",
+        lock.display()
+    );
 }
 
 fn usage_error(e: &clap::Error) -> ExitCode {

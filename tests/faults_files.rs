@@ -228,3 +228,47 @@ fn a_lock_held_by_a_killed_process_is_released_and_the_change_goes_through() {
             .ok
     );
 }
+
+#[test]
+fn a_command_waiting_for_a_lock_says_so_and_goes_on_once_it_is_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_vault, path) = new_vault(dir.path());
+    let lock = paths::lock_path(&path);
+    let mut holder = Holder::hold(&lock);
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_kms-console"))
+        .arg("CreateKey")
+        .env("KMS_CONSOLE_VAULT", &path)
+        .env("HOME", dir.path())
+        .env_remove("KMS_CONSOLE_PASSPHRASE")
+        .env_remove("KMS_CONSOLE_PRINCIPAL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = cli.stderr.take().unwrap();
+    let (tx, said) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let _ = tx.send(line.unwrap_or_default());
+        }
+    });
+    let line = said
+        .recv_timeout(NO_HANG)
+        .expect("the waiting command said nothing");
+    assert!(
+        line.contains("waiting for") && line.contains(&lock.display().to_string()),
+        "{line}"
+    );
+    assert!(
+        cli.try_wait().unwrap().is_none(),
+        "it waits while the lock is held"
+    );
+    holder.kill();
+    let out = cli.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(key_ids(&reopen(&path)).len(), 1);
+}

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::paths;
 use super::vault_file::VaultError;
-use super::vault_file::private_options;
+use super::vault_file::{lock_exclusive, lock_shared, private_options};
 
 pub use self::anchor::{AuditAnchor, AuditHead, AuditKey};
 pub use self::verify::AuditVerifyReport;
@@ -259,7 +259,7 @@ impl AuditLog {
             Some(k) => (k.file, k.known),
             None => (self.open()?, None),
         };
-        file.lock().map_err(|e| io_err("lock", &e))?;
+        lock_exclusive(&file, &self.path).map_err(|e| io_err("lock", &e))?;
         let meta = file
             .metadata()
             .map_err(|e| io_err("read the size of", &e))?;
@@ -313,8 +313,7 @@ impl AuditLog {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(VaultError::io("open", &self.path, &e)),
         };
-        file.lock_shared()
-            .map_err(|e| VaultError::io("lock", &self.path, &e))?;
+        lock_shared(&file, &self.path).map_err(|e| VaultError::io("lock", &self.path, &e))?;
         Ok(Some(file))
     }
 

@@ -32,13 +32,14 @@ use super::paths;
 use super::secret::SecretString;
 
 pub use self::error::VaultError;
+pub use self::lock::set_wait_notice;
 pub use self::restore::{Before, Restored};
 pub use self::seal::KdfParams;
 
 #[cfg(test)]
 pub(crate) use self::atomic::{Step, fault};
 pub(crate) use self::format::to_hex;
-pub(crate) use self::lock::private_options;
+pub(crate) use self::lock::{lock_exclusive, lock_shared, private_options};
 
 /// How a vault file is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
