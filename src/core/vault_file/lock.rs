@@ -45,23 +45,24 @@ pub fn set_wait_notice(notice: fn(&Path)) {
 
 /// Takes `file`'s exclusive lock, waiting for it (after the wait notice) if it is held.
 pub(crate) fn lock_exclusive(file: &File, path: &Path) -> io::Result<()> {
-    match file.try_lock() {
-        Ok(()) => Ok(()),
-        Err(TryLockError::WouldBlock) => {
-            notice(path);
-            file.lock()
-        }
-        Err(TryLockError::Error(e)) => Err(e),
-    }
+    take(path, || file.try_lock(), || file.lock())
 }
 
 /// Takes `file`'s shared lock, waiting for it (after the wait notice) if it is held.
 pub(crate) fn lock_shared(file: &File, path: &Path) -> io::Result<()> {
-    match file.try_lock_shared() {
+    take(path, || file.try_lock_shared(), || file.lock_shared())
+}
+
+fn take(
+    path: &Path,
+    now: impl FnOnce() -> Result<(), TryLockError>,
+    wait: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
+    match now() {
         Ok(()) => Ok(()),
         Err(TryLockError::WouldBlock) => {
             notice(path);
-            file.lock_shared()
+            wait()
         }
         Err(TryLockError::Error(e)) => Err(e),
     }
