@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use kms_console::api::{ApiRequest, dispatch};
 use kms_console::core::clock::FixedClock;
-use kms_console::core::ops::principals;
 use kms_console::core::ops::simulate::simulate;
-use kms_console::core::policy::{PolicyDocument, Verdict};
+use kms_console::core::policy::Verdict;
 use kms_console::core::vault::Vault;
 use kms_console::demo::{samples, write_demo_vault};
 
@@ -114,24 +113,7 @@ fn deny_for_want_of_an_allow_names_no_statement_and_the_operation_is_refused() {
 #[test]
 fn an_explicit_deny_wins_and_is_named() {
     let (_dir, mut vault) = demo();
-    let deny = PolicyDocument::parse(
-        "PolicyDocument",
-        r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"kms:ReEncryptTo","Resource":"*"}]}"#,
-    )
-    .unwrap();
-    vault
-        .update(
-            |state, ctx| {
-                principals::create_principal(
-                    state,
-                    ctx,
-                    "careful",
-                    vec![PolicyDocument::allow(&["kms:*"]), deny],
-                )
-            },
-            "admin",
-        )
-        .unwrap();
+    tui_support::results_states::add_careful(&mut vault, "kms:ReEncryptTo");
     let ctx = vault.ctx("admin");
     let s = simulate(
         vault.state(),

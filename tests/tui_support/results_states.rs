@@ -6,6 +6,7 @@
 use crossterm::event::KeyCode;
 use kms_console::core::ops::principals;
 use kms_console::core::policy::PolicyDocument;
+use kms_console::core::vault::Vault;
 use kms_console::tui::app::App;
 use kms_console::tui::modals::Modal;
 use kms_console::tui::modals::secret_once::SecretOnce;
@@ -16,13 +17,13 @@ use kms_console::tui::vault_view::VaultView;
 use super::states::State;
 use super::{config, harness, info};
 
-/// The test vault with one more principal, "careful": every kms action allowed, Encrypt
-/// explicitly denied.
-pub fn harness_with_careful() -> Harness {
-    let (mut vault, _clock, _blob) = super::vault();
+/// Adds the principal "careful" (as admin): every kms action allowed, `denied` explicitly denied.
+pub fn add_careful(vault: &mut Vault, denied: &str) {
     let deny = PolicyDocument::parse(
         "PolicyDocument",
-        r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*"}]}"#,
+        &format!(
+            r#"{{"Version":"1","Statement":[{{"Effect":"Deny","Action":"{denied}","Resource":"*"}}]}}"#
+        ),
     )
     .unwrap();
     vault
@@ -38,6 +39,13 @@ pub fn harness_with_careful() -> Harness {
             "admin",
         )
         .unwrap();
+}
+
+/// The test vault with one more principal, "careful": every kms action allowed, Encrypt
+/// explicitly denied.
+pub fn harness_with_careful() -> Harness {
+    let (mut vault, _clock, _blob) = super::vault();
+    add_careful(&mut vault, "kms:Encrypt");
     let view = VaultView::from_state(vault.state());
     let mut app = App::with_vault(config(), info(), view);
     app.size = (80, 24);
